@@ -1,0 +1,28 @@
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import type { TestProject } from 'vitest/node';
+
+/**
+ * Vitest global setup: hands every test file the address of a real PostgreSQL server.
+ * `TEST_DATABASE_URL` wins (CI has PostgreSQL 15 running); otherwise an embedded
+ * PostgreSQL is started for this run, so a fresh machine with only Node passes too.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres();
+    databaseUrl = embedded.url;
+  }
+  project.provide('testDatabaseUrl', databaseUrl);
+  project.provide('testRedisUrl', process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return async () => {
+    await embedded?.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDatabaseUrl: string;
+    testRedisUrl: string;
+  }
+}
