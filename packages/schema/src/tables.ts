@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** One price level as the exchange sends it: `[price, quantity]`, exact decimal strings. */
+export type PriceLevel = [price: string, quantity: string];
+
+/**
+ * Klines. Prices and volumes are unconstrained `numeric`: a fixed `numeric(20,8)`
+ * overflows on daily volumes of low-priced coins. Column names are the public
+ * interface that users query by hand; do not rename them.
+ */
+export const candles = pgTable(
+  'candles',
+  {
+    symbol: text('symbol').notNull(),
+    interval: text('interval').notNull(),
+    /** Open time in epoch milliseconds. */
+    timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
+    openTime: timestamp('open_time', { withTimezone: true, mode: 'date' }).notNull(),
+    closeTime: timestamp('close_time', { withTimezone: true, mode: 'date' }).notNull(),
+    openPrice: numeric('open_price').notNull(),
+    highPrice: numeric('high_price').notNull(),
+    lowPrice: numeric('low_price').notNull(),
+    closePrice: numeric('close_price').notNull(),
+    volume: numeric('volume').notNull(),
+    quoteVolume: numeric('quote_volume').notNull(),
+    takerBuyVolume: numeric('taker_buy_volume').notNull(),
+    takerBuyQuoteVolume: numeric('taker_buy_quote_volume').notNull(),
+    trades: bigint('trades', { mode: 'number' }).notNull(),
+    isClosed: boolean('is_closed').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.symbol, table.interval, table.openTime] })],
+);
+
+/** Order book snapshots: the top levels of a book known to be in sync at `last_update_id`. */
+export const orderbookData = pgTable(
+  'orderbook_data',
+  {
+    symbol: text('symbol').notNull(),
+    /** Snapshot time in epoch milliseconds. */
+    timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
+    time: timestamp('time', { withTimezone: true, mode: 'date' }).notNull(),
+    lastUpdateId: bigint('last_update_id', { mode: 'number' }).notNull(),
+    /** Best (highest) first. */
+    bids: jsonb('bids').$type<PriceLevel[]>().notNull(),
+    /** Best (lowest) first. */
+    asks: jsonb('asks').$type<PriceLevel[]>().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.symbol, table.time] })],
+);
+
+/** Where each collector stream of each symbol has got to. */
+export const collectorState = pgTable(
+  'collector_state',
+  {
+    symbol: text('symbol').notNull(),
+    /** For example `candles:1m` or `orderbook`. */
+    stream: text('stream').notNull(),
+    /** Epoch milliseconds of the last item safely stored. */
+    lastTimestamp: bigint('last_timestamp', { mode: 'number' }).notNull(),
+    lastUpdated: timestamp('last_updated', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
+    isRealtime: boolean('is_realtime').notNull().default(false),
+  },
+  (table) => [primaryKey({ columns: [table.symbol, table.stream] })],
+);
