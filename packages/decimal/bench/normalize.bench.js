@@ -1,6 +1,6 @@
 // Benchmark decimal.normalize: normalizeDecimalString against new Decimal(s).toFixed() in one run.
 import { emitBenchResult, measureRate } from '@collector/testkit/bench';
-import DecimalJs from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 import { normalizeDecimalString } from '../dist/index.js';
 
 // A realistic mix: padded prices and quantities, zeros, short-decimal symbols, rare exponents.

@@ -1,4 +1,4 @@
-import DecimalJs from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, DecimalParseError, formatDecimal, normalizeDecimalString, parseDecimal } from './index.js';
