@@ -1,0 +1,14 @@
+export { createPublisher, DEFAULT_PUBLISHER_OPTIONS, type Publisher, type PublisherOptions, type PublisherStats } from './publisher.js';
+export { createSubscriber, type Subscriber, type SubscriberOptions, type Subscription, type ReceivedMessage } from './subscriber.js';
+export { channelName, type ChannelKind } from './channels.js';
+export {
+  MESSAGE_VERSION,
+  type CandleInput,
+  type OrderbookInput,
+  type CandleMessage,
+  type OrderbookMessage,
+  type PubsubMessage,
+  type DecimalInput,
+} from './messages.js';
+export { PubsubError, type PubsubErrorCode } from './errors.js';
+export type { PubsubLogger } from './logger.js';

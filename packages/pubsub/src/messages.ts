@@ -1,0 +1,148 @@
+import { formatDecimal, isDecimal, parseDecimal, type Decimal } from '@collector/decimal';
+import { PubsubError } from './errors.js';
+
+/** Version of the JSON payload; bumped on an incompatible change. */
+export const MESSAGE_VERSION = 1;
+
+/** A decimal as given by the caller: an exchange string or a Decimal. */
+export type DecimalInput = string | Decimal;
+
+/** A candle to publish. Prices and volumes stay exact. */
+export interface CandleInput {
+  symbol: string;
+  interval: string;
+  /** Open time, epoch ms. */
+  openTime: number;
+  /** Close time, epoch ms. */
+  closeTime: number;
+  open: DecimalInput;
+  high: DecimalInput;
+  low: DecimalInput;
+  close: DecimalInput;
+  volume: DecimalInput;
+  quoteVolume: DecimalInput;
+  takerBuyVolume: DecimalInput;
+  takerBuyQuoteVolume: DecimalInput;
+  trades: number;
+  /** True once the exchange has closed the candle; its values will not change again. */
+  isClosed: boolean;
+  /** Exchange event time of the update, epoch ms, when known. */
+  eventTime?: number;
+}
+
+/** An order book snapshot to publish. */
+export interface OrderbookInput {
+  symbol: string;
+  /** Snapshot time on the collector's clock, epoch ms. */
+  timestamp: number;
+  lastUpdateId: number;
+  /** Exchange event time of the last applied update, epoch ms, when known. */
+  eventTime?: number;
+  /** Best (highest) first. */
+  bids: readonly (readonly [DecimalInput, DecimalInput])[];
+  /** Best (lowest) first. */
+  asks: readonly (readonly [DecimalInput, DecimalInput])[];
+}
+
+interface Envelope {
+  /** Payload version, {@link MESSAGE_VERSION}. */
+  v: number;
+  /** Per-channel sequence number, 1, 2, 3… for one publisher. */
+  seq: number;
+  /** Random id of the publishing process: a new id means the sequence restarted. */
+  publisher: string;
+}
+
+/** A candle as published: every number an exact decimal string, times in ms. */
+export interface CandleMessage extends Envelope {
+  type: 'candle';
+  symbol: string;
+  interval: string;
+  openTime: number;
+  closeTime: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  quoteVolume: string;
+  takerBuyVolume: string;
+  takerBuyQuoteVolume: string;
+  trades: number;
+  /** Whether the candle is final. */
+  isFinal: boolean;
+  eventTime?: number;
+}
+
+/** An order book snapshot as published. */
+export interface OrderbookMessage extends Envelope {
+  type: 'orderbook';
+  symbol: string;
+  timestamp: number;
+  lastUpdateId: number;
+  eventTime?: number;
+  bids: [string, string][];
+  asks: [string, string][];
+}
+
+export type PubsubMessage = CandleMessage | OrderbookMessage;
+
+/** Message body without the per-channel envelope. */
+export type CandleBody = Omit<CandleMessage, keyof Envelope>;
+export type OrderbookBody = Omit<OrderbookMessage, keyof Envelope>;
+
+function exact(value: DecimalInput, field: string, symbol: string): string {
+  try {
+    return isDecimal(value) ? formatDecimal(value) : formatDecimal(parseDecimal(value));
+  } catch (cause) {
+    throw new PubsubError('INVALID_MESSAGE', `${symbol} ${field} is not an exact decimal: ${String(value)}`, { cause });
+  }
+}
+
+function integer(value: number, field: string, symbol: string): number {
+  if (!Number.isSafeInteger(value)) {
+    throw new PubsubError('INVALID_MESSAGE', `${symbol} ${field} must be an integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates a candle and renders its numbers as canonical decimal strings. */
+export function toCandleBody(candle: CandleInput): CandleBody {
+  const { symbol } = candle;
+  if (typeof symbol !== 'string' || symbol === '') throw new PubsubError('INVALID_MESSAGE', 'candle without a symbol');
+  return {
+    type: 'candle',
+    symbol,
+    interval: candle.interval,
+    openTime: integer(candle.openTime, 'openTime', symbol),
+    closeTime: integer(candle.closeTime, 'closeTime', symbol),
+    open: exact(candle.open, 'open', symbol),
+    high: exact(candle.high, 'high', symbol),
+    low: exact(candle.low, 'low', symbol),
+    close: exact(candle.close, 'close', symbol),
+    volume: exact(candle.volume, 'volume', symbol),
+    quoteVolume: exact(candle.quoteVolume, 'quoteVolume', symbol),
+    takerBuyVolume: exact(candle.takerBuyVolume, 'takerBuyVolume', symbol),
+    takerBuyQuoteVolume: exact(candle.takerBuyQuoteVolume, 'takerBuyQuoteVolume', symbol),
+    trades: integer(candle.trades, 'trades', symbol),
+    isFinal: candle.isClosed === true,
+    ...(candle.eventTime === undefined ? {} : { eventTime: integer(candle.eventTime, 'eventTime', symbol) }),
+  };
+}
+
+/** Validates a snapshot and renders its levels as canonical decimal strings. */
+export function toOrderbookBody(snapshot: OrderbookInput): OrderbookBody {
+  const { symbol } = snapshot;
+  if (typeof symbol !== 'string' || symbol === '') throw new PubsubError('INVALID_MESSAGE', 'snapshot without a symbol');
+  const levels = (side: OrderbookInput['bids'], name: string): [string, string][] =>
+    side.map(([price, quantity], i) => [exact(price, `${name}[${i}] price`, symbol), exact(quantity, `${name}[${i}] quantity`, symbol)]);
+  return {
+    type: 'orderbook',
+    symbol,
+    timestamp: integer(snapshot.timestamp, 'timestamp', symbol),
+    lastUpdateId: integer(snapshot.lastUpdateId, 'lastUpdateId', symbol),
+    ...(snapshot.eventTime === undefined ? {} : { eventTime: integer(snapshot.eventTime, 'eventTime', symbol) }),
+    bids: levels(snapshot.bids, 'bids'),
+    asks: levels(snapshot.asks, 'asks'),
+  };
+}
