@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_SYMBOLS, loadConfig, parseSymbolList } from './config.js';
+
+const NOW = Date.UTC(2026, 10, 24, 12);
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, NOW);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({}, NOW);
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      redisUrl: 'redis://127.0.0.1:6379',
+      binanceBaseUrl: 'https://api.binance.com',
+      symbols: DEFAULT_SYMBOLS,
+      intervals: ['1m'],
+      startTime: Date.UTC(2025, 0, 1),
+      endTime: undefined,
+      batchSize: 1000,
+      retryDelayMs: 1000,
+      maxRetries: 5,
+      realtimeIntervalMs: 500,
+      realtimeMode: 'stream',
+      httpHost: '127.0.0.1',
+    });
+  });
+
+  it('builds the database URL from DB_* variables, encoding the password', () => {
+    const config = loadConfig(
+      { DB_HOST: 'db', DB_PORT: '5433', DB_NAME: 'crypto_data', DB_USER: 'crypto_user', DB_PASSWORD: 'p@ss:word/1' },
+      NOW,
+    );
+    const url = new URL(config.databaseUrl ?? '');
+    expect([url.hostname, url.port, url.pathname, url.username]).toEqual(['db', '5433', '/crypto_data', 'crypto_user']);
+    expect(decodeURIComponent(url.password)).toBe('p@ss:word/1');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/d', DB_HOST: 'ignored' }, NOW).databaseUrl).toBe('postgres://u@h/d');
+  });
+
+  it('reads both symbol list forms', () => {
+    expect(parseSymbolList("['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT']")).toEqual(DEFAULT_SYMBOLS);
+    expect(parseSymbolList('["BTCUSDT","ETHUSDT"]')).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(parseSymbolList('BTCUSDT, ETHUSDT')).toEqual(['BTCUSDT', 'ETHUSDT']);
+  });
+
+  it('reads INTERVALS and END_DATE', () => {
+    const config = loadConfig({ INTERVALS: '1m,1h,1d', START_DATE: '2024-01-01', END_DATE: '2024-02-01' }, NOW);
+    expect(config.intervals).toEqual(['1m', '1h', '1d']);
+    expect(config.endTime).toBe(Date.UTC(2024, 1, 1));
+  });
+
+  it.each([
+    [{ INTERVAL: '7m' }, 'INTERVAL', /unknown interval "7m"/],
+    [{ INTERVALS: '1m,2d' }, 'INTERVALS', /unknown interval "2d"/],
+    [{ START_DATE: '2025-13-01' }, 'START_DATE', /calendar date/],
+    [{ START_DATE: '2025-02-30' }, 'START_DATE', /calendar date/],
+    [{ START_DATE: '2027-01-01' }, 'START_DATE', /in the future/],
+    [{ BATCH_SIZE: '5000' }, 'BATCH_SIZE', /≤ 1000, got "5000"/],
+    [{ BATCH_SIZE: '0' }, 'BATCH_SIZE', /≥ 1/],
+    [{ BATCH_SIZE: '10.5' }, 'BATCH_SIZE', /integer/],
+    [{ RETRY_DELAY: '0' }, 'RETRY_DELAY', /> 0/],
+    [{ MAX_RETRIES: 'five' }, 'MAX_RETRIES', /integer/],
+    [{ REALTIME_INTERVAL: '-1' }, 'REALTIME_INTERVAL', /> 0/],
+    [{ REALTIME_MODE: 'push' }, 'REALTIME_MODE', /"stream" or "poll"/],
+    [{ SYMBOLS: 'BTCUSDT,btc-usdt' }, 'SYMBOLS', /invalid symbol "btc-usdt"/],
+    [{ SYMBOLS: 'BTCUSDT,BTCUSDT' }, 'SYMBOLS', /twice/],
+    [{ SYMBOLS: '[]' }, 'SYMBOLS', /no symbol/],
+    [{ END_DATE: '2024-12-31' }, 'END_DATE', /after START_DATE/],
+    [{ DB_HOST: 'db', DB_PORT: '99999' }, 'DB_PORT', /≤ 65535/],
+    [{ BINANCE_BASE_URL: 'ftp://x' }, 'BINANCE_BASE_URL', /http/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
+    [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT', /integer/],
+  ])('refuses %j naming %s in one line', (env, variable, message) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+  });
+});
