@@ -3,5 +3,5 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   ...baseTsupConfig,
-  entry: ['src/index.ts', 'src/global-setup.ts', 'src/bench.ts'],
+  entry: ['src/index.ts', 'src/global-setup.ts', 'src/bench.ts', 'src/vitest-config.ts'],
 });
