@@ -1,0 +1,16 @@
+export { createStore, type Store, type CommitResult, type SetStateOptions } from './store.js';
+export { DEFAULT_STORE_OPTIONS, type StoreOptions, type StoreLogger } from './options.js';
+export { StoreError, StoreValidationError, type StoreErrorCode } from './errors.js';
+export { INTERVAL_MS } from './intervals.js';
+export type {
+  CandleGap,
+  CandleRangeQuery,
+  CandleRecord,
+  CollectorState,
+  CollectorStateInput,
+  DecimalInput,
+  OrderbookSnapshotRecord,
+  PriceLevelInput,
+  StoredCandle,
+  StoredOrderbookSnapshot,
+} from './types.js';

@@ -1,0 +1,406 @@
+import { candles, collectorState, migrate as migrateSchema, orderbookData, type MigrateOptions, type MigrateResult } from '@collector/schema';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { StoreError } from './errors.js';
+import { INTERVAL_MS } from './intervals.js';
+import { DEFAULT_STORE_OPTIONS, SILENT_LOGGER, type StoreOptions } from './options.js';
+import type {
+  CandleGap,
+  CandleRangeQuery,
+  CandleRecord,
+  CollectorState,
+  CollectorStateInput,
+  OrderbookSnapshotRecord,
+  StoredCandle,
+  StoredOrderbookSnapshot,
+} from './types.js';
+import {
+  prepareCandles,
+  prepareSnapshots,
+  prepareState,
+  type CandleColumns,
+  type PreparedCandles,
+} from './validate.js';
+
+/** Options of {@link Store.setState}. */
+export interface SetStateOptions {
+  /**
+   * Allow `lastTimestamp` to move backwards (for example to re-collect a range).
+   * Without it an older timestamp leaves the stored one in place.
+   * @default false
+   */
+  allowBackwards?: boolean;
+}
+
+/** What {@link Store.commitCandles} wrote. */
+export interface CommitResult {
+  /** Candle rows inserted or updated. */
+  candles: number;
+  /** The state row after the commit. */
+  state: CollectorState;
+}
+
+/** PostgreSQL persistence for candles, order book snapshots and collector state. */
+export interface Store {
+  /** Applies the schema migrations (idempotent; safe on every start). */
+  migrate(options?: Omit<MigrateOptions, 'logger'>): Promise<MigrateResult>;
+  /**
+   * Inserts or updates candles in bulk. An open candle is updated until it
+   * closes; a closed candle is final and never overwritten. The whole batch is
+   * validated before anything is written. Large batches are written in chunks
+   * over several connections, so a database failure can leave earlier chunks
+   * written (each chunk is atomic); use {@link Store.commitCandles} for all-or-nothing.
+   * @returns rows inserted or updated (unchanged closed candles are not counted).
+   * @throws {StoreValidationError} `INVALID_CANDLE` before anything is written.
+   */
+  upsertCandles(candles: readonly CandleRecord[]): Promise<number>;
+  /**
+   * Upserts candles and advances one collector state row in a single
+   * transaction: both happen or neither. `lastTimestamp` never moves backwards
+   * here (`GREATEST` of stored and given), so a late, older commit cannot rewind progress.
+   */
+  commitCandles(input: { candles: readonly CandleRecord[]; state: CollectorStateInput }): Promise<CommitResult>;
+  /** Candles of one symbol and interval with open times in `[from, to]`, oldest first. */
+  getCandles(query: CandleRangeQuery & { limit?: number }): Promise<StoredCandle[]>;
+  /**
+   * Runs of missing closed candles on the grid `from, from + interval, …, to`
+   * (so `from` must be an open time). Open candles count as missing. Computed in
+   * SQL from the stored rows. `1M` has no fixed length and is refused.
+   * @throws {StoreError} `UNSUPPORTED_INTERVAL` for `1M` or an unknown interval.
+   */
+  findCandleGaps(query: CandleRangeQuery): Promise<CandleGap[]>;
+  /**
+   * Stores order book snapshots; a snapshot already stored for the same symbol and time is kept.
+   * @returns snapshots inserted.
+   */
+  insertOrderbookSnapshots(snapshots: readonly OrderbookSnapshotRecord[]): Promise<number>;
+  /** Snapshots of one symbol with times in `[from, to]` (both optional), oldest first. */
+  getOrderbookSnapshots(query: { symbol: string; from?: number; to?: number; limit?: number }): Promise<StoredOrderbookSnapshot[]>;
+  /** The state of one stream, or undefined. */
+  getState(symbol: string, stream: string): Promise<CollectorState | undefined>;
+  /** Writes one state row (`last_updated = now()`); see {@link SetStateOptions}. */
+  setState(state: CollectorStateInput, options?: SetStateOptions): Promise<CollectorState>;
+  /** Every state row, ordered by symbol and stream. */
+  listStates(): Promise<CollectorState[]>;
+  /** Closes the pool; later calls fail with `CLOSED`. */
+  close(): Promise<void>;
+}
+
+type Executor = postgres.Sql | postgres.TransactionSql;
+
+const MAX_SNAPSHOTS_PER_STATEMENT = 1000;
+
+function checkPositiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new StoreError('INVALID_OPTIONS', `createStore: option ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkTime(operation: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new StoreError('INVALID_QUERY', `${operation} failed: ${name} must be epoch milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * One INSERT … SELECT FROM unnest(arrays) per chunk: 14 parameters whatever the
+ * row count. `trim_scale` stores the canonical value (`64321.12000000` → `64321.12`,
+ * `1E-8` → `0.00000001`), the same text as `formatDecimal(parseDecimal(s))`; it
+ * needs PostgreSQL 13 or later.
+ */
+async function writeCandleChunk(sql: Executor, c: CandleColumns): Promise<number> {
+  const result = await sql`
+    INSERT INTO candles (
+      symbol, interval, timestamp, open_time, close_time,
+      open_price, high_price, low_price, close_price,
+      volume, quote_volume, taker_buy_volume, taker_buy_quote_volume, trades, is_closed)
+    SELECT s, i, o, 'epoch'::timestamptz + o * interval '1 millisecond', 'epoch'::timestamptz + ct * interval '1 millisecond',
+      trim_scale(op::numeric), trim_scale(hp::numeric), trim_scale(lp::numeric), trim_scale(cp::numeric),
+      trim_scale(v::numeric), trim_scale(qv::numeric), trim_scale(tbv::numeric), trim_scale(tbqv::numeric), n, closed
+    FROM unnest(
+      ${sql.array(c.symbol)}::text[], ${sql.array(c.interval)}::text[],
+      ${sql.array(c.openTime)}::bigint[], ${sql.array(c.closeTime)}::bigint[],
+      ${sql.array(c.open)}::text[], ${sql.array(c.high)}::text[], ${sql.array(c.low)}::text[], ${sql.array(c.close)}::text[],
+      ${sql.array(c.volume)}::text[], ${sql.array(c.quoteVolume)}::text[],
+      ${sql.array(c.takerBuyVolume)}::text[], ${sql.array(c.takerBuyQuoteVolume)}::text[],
+      ${sql.array(c.trades)}::bigint[], ${sql.array(c.isClosed)}::boolean[]
+    ) AS u(s, i, o, ct, op, hp, lp, cp, v, qv, tbv, tbqv, n, closed)
+    ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
+      close_time = excluded.close_time,
+      open_price = excluded.open_price,
+      high_price = excluded.high_price,
+      low_price = excluded.low_price,
+      close_price = excluded.close_price,
+      volume = excluded.volume,
+      quote_volume = excluded.quote_volume,
+      taker_buy_volume = excluded.taker_buy_volume,
+      taker_buy_quote_volume = excluded.taker_buy_quote_volume,
+      trades = excluded.trades,
+      is_closed = excluded.is_closed
+    WHERE candles.is_closed = false`;
+  return result.count;
+}
+
+interface StateRow {
+  symbol: string;
+  stream: string;
+  last_timestamp: string;
+  last_updated_ms: string;
+  is_realtime: boolean;
+}
+
+function toState(row: StateRow): CollectorState {
+  return {
+    symbol: row.symbol,
+    stream: row.stream,
+    lastTimestamp: Number(row.last_timestamp),
+    lastUpdated: new Date(Number(row.last_updated_ms)),
+    isRealtime: row.is_realtime,
+  };
+}
+
+async function writeState(sql: Executor, state: CollectorStateInput, allowBackwards: boolean): Promise<CollectorState> {
+  const isRealtime = state.isRealtime ?? null;
+  const [row] = await sql<StateRow[]>`
+    INSERT INTO collector_state (symbol, stream, last_timestamp, last_updated, is_realtime)
+    VALUES (${state.symbol}, ${state.stream}, ${state.lastTimestamp}, now(), COALESCE(${isRealtime}::boolean, false))
+    ON CONFLICT (symbol, stream) DO UPDATE SET
+      last_timestamp = CASE WHEN ${allowBackwards}::boolean THEN excluded.last_timestamp
+                            ELSE GREATEST(collector_state.last_timestamp, excluded.last_timestamp) END,
+      last_updated = now(),
+      is_realtime = COALESCE(${isRealtime}::boolean, collector_state.is_realtime)
+    RETURNING symbol, stream, last_timestamp,
+      (extract(epoch FROM last_updated) * 1000)::bigint AS last_updated_ms, is_realtime`;
+  return toState(row as StateRow);
+}
+
+/**
+ * Opens a pool to PostgreSQL. Nothing is sent until the first call.
+ * @example
+ * const store = createStore({ url: 'postgres://postgres@127.0.0.1:5432/collector', maxConnections: 10 });
+ * await store.migrate();
+ * await store.upsertCandles(candles);
+ * await store.close();
+ */
+export function createStore(options: StoreOptions): Store {
+  if (typeof options?.url !== 'string' || options.url === '') {
+    throw new StoreError('INVALID_OPTIONS', 'createStore: option url is required (a postgres:// connection URL)');
+  }
+  const merged = { ...DEFAULT_STORE_OPTIONS, ...stripUndefined(options) };
+  const maxConnections = checkPositiveInteger('maxConnections', merged.maxConnections);
+  const chunkSize = checkPositiveInteger('chunkSize', merged.chunkSize);
+  const writeConcurrency = Math.min(checkPositiveInteger('writeConcurrency', merged.writeConcurrency), maxConnections);
+  const idleTimeoutSeconds = merged.idleTimeoutSeconds;
+  const logger = options.logger ?? SILENT_LOGGER;
+
+  const sql = postgres(options.url, {
+    max: maxConnections,
+    idle_timeout: idleTimeoutSeconds > 0 ? idleTimeoutSeconds : undefined,
+    onnotice: () => {},
+  });
+  const db = drizzle(sql);
+  let closed = false;
+
+  async function run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (closed) throw new StoreError('CLOSED', `${operation} failed: the store is closed`);
+    try {
+      return await work();
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError('QUERY_FAILED', `${operation} failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async function writeChunks(executor: Executor, prepared: PreparedCandles, concurrency: number): Promise<number> {
+    let next = 0;
+    let written = 0;
+    const worker = async (): Promise<void> => {
+      while (next < prepared.chunkCount) {
+        // Built just before sending, so building the next chunk overlaps the server's work on this one.
+        const chunk = prepared.chunk(next++);
+        // Read `written` only after the await: `written += await …` would add to a stale value.
+        const count = await writeCandleChunk(executor, chunk);
+        written += count;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, prepared.chunkCount) }, worker));
+    return written;
+  }
+
+  function rangeWhere(query: CandleRangeQuery, operation: string) {
+    const from = checkTime(operation, 'from', query?.from);
+    const to = checkTime(operation, 'to', query?.to);
+    if (typeof query.symbol !== 'string' || typeof query.interval !== 'string') {
+      throw new StoreError('INVALID_QUERY', `${operation} failed: symbol and interval must be strings`);
+    }
+    return { from, to };
+  }
+
+  return {
+    migrate: (migrateOptions) =>
+      run('migrate', () => migrateSchema(sql, { ...migrateOptions, logger })),
+
+    async upsertCandles(input) {
+      if (closed) throw new StoreError('CLOSED', 'upsertCandles failed: the store is closed');
+      const columns = prepareCandles('upsertCandles', input, chunkSize);
+      return run('upsertCandles', () => writeChunks(sql, columns, writeConcurrency));
+    },
+
+    async commitCandles(input) {
+      if (closed) throw new StoreError('CLOSED', 'commitCandles failed: the store is closed');
+      const columns = prepareCandles('commitCandles', input?.candles, chunkSize);
+      const state = prepareState('commitCandles', input?.state);
+      return run('commitCandles', () =>
+        sql.begin(async (tx) => {
+          const written = await writeChunks(tx, columns, 1);
+          return { candles: written, state: await writeState(tx, state, false) };
+        }) as Promise<CommitResult>,
+      );
+    },
+
+    async getCandles(query) {
+      const { from, to } = rangeWhere(query, 'getCandles');
+      return run('getCandles', async () => {
+        const base = db
+          .select()
+          .from(candles)
+          .where(
+            and(
+              eq(candles.symbol, query.symbol),
+              eq(candles.interval, query.interval),
+              gte(candles.openTime, new Date(from)),
+              lte(candles.openTime, new Date(to)),
+            ),
+          )
+          .orderBy(asc(candles.openTime));
+        const rows = query.limit === undefined ? await base : await base.limit(query.limit);
+        return rows.map((row) => ({
+          symbol: row.symbol,
+          interval: row.interval,
+          openTime: row.timestamp,
+          closeTime: row.closeTime.getTime(),
+          open: row.openPrice,
+          high: row.highPrice,
+          low: row.lowPrice,
+          close: row.closePrice,
+          volume: row.volume,
+          quoteVolume: row.quoteVolume,
+          takerBuyVolume: row.takerBuyVolume,
+          takerBuyQuoteVolume: row.takerBuyQuoteVolume,
+          trades: row.trades,
+          isClosed: row.isClosed,
+        }));
+      });
+    },
+
+    async findCandleGaps(query) {
+      const { from, to } = rangeWhere(query, 'findCandleGaps');
+      const step = INTERVAL_MS[query.interval];
+      if (step === undefined) {
+        throw new StoreError(
+          'UNSUPPORTED_INTERVAL',
+          `findCandleGaps failed: interval ${JSON.stringify(query.interval)} has no fixed length (1M and unknown intervals are refused)`,
+        );
+      }
+      if (from > to) return [];
+      return run('findCandleGaps', async () => {
+        // Sentinels one step outside [from, to] turn leading and trailing holes into ordinary gaps.
+        const rows = await sql<{ gap_from: string; gap_to: string; missing: string }[]>`
+          WITH present AS (
+            SELECT timestamp AS t FROM candles
+            WHERE symbol = ${query.symbol} AND interval = ${query.interval} AND is_closed
+              AND open_time BETWEEN 'epoch'::timestamptz + ${from}::bigint * interval '1 millisecond'
+                                AND 'epoch'::timestamptz + ${to}::bigint * interval '1 millisecond'
+            UNION ALL SELECT ${from}::bigint - ${step}::bigint
+            UNION ALL SELECT ${to}::bigint + ${step}::bigint
+          ), ordered AS (
+            SELECT t, lag(t) OVER (ORDER BY t) AS prev FROM present
+          )
+          SELECT prev + ${step}::bigint AS gap_from, t - ${step}::bigint AS gap_to,
+                 (t - prev) / ${step}::bigint - 1 AS missing
+          FROM ordered WHERE t - prev > ${step}::bigint ORDER BY prev`;
+        return rows.map((row) => ({ from: Number(row.gap_from), to: Number(row.gap_to), missing: Number(row.missing) }));
+      });
+    },
+
+    async insertOrderbookSnapshots(input) {
+      if (closed) throw new StoreError('CLOSED', 'insertOrderbookSnapshots failed: the store is closed');
+      const prepared = prepareSnapshots('insertOrderbookSnapshots', input);
+      return run('insertOrderbookSnapshots', async () => {
+        let inserted = 0;
+        for (let start = 0; start < prepared.length; start += MAX_SNAPSHOTS_PER_STATEMENT) {
+          const batch = JSON.stringify(prepared.slice(start, start + MAX_SNAPSHOTS_PER_STATEMENT));
+          const result = await sql`
+            INSERT INTO orderbook_data (symbol, timestamp, time, last_update_id, bids, asks)
+            SELECT symbol, timestamp, 'epoch'::timestamptz + timestamp * interval '1 millisecond', last_update_id, bids, asks
+            FROM jsonb_to_recordset(${batch}::jsonb)
+              AS x(symbol text, timestamp bigint, last_update_id bigint, bids jsonb, asks jsonb)
+            ON CONFLICT (symbol, time) DO NOTHING`;
+          inserted += result.count;
+        }
+        return inserted;
+      });
+    },
+
+    async getOrderbookSnapshots(query) {
+      const from = query?.from === undefined ? undefined : checkTime('getOrderbookSnapshots', 'from', query.from);
+      const to = query?.to === undefined ? undefined : checkTime('getOrderbookSnapshots', 'to', query.to);
+      return run('getOrderbookSnapshots', async () => {
+        const base = db
+          .select()
+          .from(orderbookData)
+          .where(
+            and(
+              eq(orderbookData.symbol, query.symbol),
+              from === undefined ? undefined : gte(orderbookData.time, new Date(from)),
+              to === undefined ? undefined : lte(orderbookData.time, new Date(to)),
+            ),
+          )
+          .orderBy(asc(orderbookData.time));
+        const rows = query.limit === undefined ? await base : await base.limit(query.limit);
+        return rows.map((row) => ({
+          symbol: row.symbol,
+          timestamp: row.timestamp,
+          lastUpdateId: row.lastUpdateId,
+          bids: row.bids,
+          asks: row.asks,
+        }));
+      });
+    },
+
+    async getState(symbol, stream) {
+      return run('getState', async () => {
+        const [row] = await db
+          .select()
+          .from(collectorState)
+          .where(and(eq(collectorState.symbol, symbol), eq(collectorState.stream, stream)));
+        return row;
+      });
+    },
+
+    async setState(state, setOptions = {}) {
+      if (closed) throw new StoreError('CLOSED', 'setState failed: the store is closed');
+      const prepared = prepareState('setState', state);
+      return run('setState', () => writeState(sql, prepared, setOptions.allowBackwards === true));
+    },
+
+    async listStates() {
+      return run('listStates', () =>
+        db.select().from(collectorState).orderBy(asc(collectorState.symbol), asc(collectorState.stream)),
+      );
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

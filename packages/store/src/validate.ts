@@ -1,0 +1,336 @@
+import { isDecimal, formatDecimal, normalizeDecimalString } from '@collector/decimal';
+import { StoreValidationError, type StoreErrorCode } from './errors.js';
+import { KNOWN_INTERVALS } from './intervals.js';
+import type { CandleRecord, CollectorStateInput, DecimalInput, OrderbookSnapshotRecord, PriceLevelInput } from './types.js';
+
+/**
+ * Canonical plain text of a decimal input; the same result as
+ * `formatDecimal(parseDecimal(s))`. Plain text (the common case) is scanned
+ * without building a Decimal or a regex match: bulk writes normalize millions of values.
+ * Returns undefined when the input is not a decimal.
+ */
+export function canonicalDecimal(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const plain = canonicalPlain(value);
+    if (plain !== undefined) return plain;
+    try {
+      return normalizeDecimalString(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (isDecimal(value)) return value.isFinite() ? formatDecimal(value) : undefined;
+  return undefined;
+}
+
+const ZERO = 48;
+const NINE = 57;
+const DOT = 46;
+const MINUS = 45;
+
+/** Canonical form of `-?\d+(\.\d+)?|-?\.\d+`, or undefined for anything else (exponents included). */
+function canonicalPlain(s: string): string | undefined {
+  const length = s.length;
+  let i = 0;
+  const negative = length > 0 && s.charCodeAt(0) === MINUS;
+  if (negative) i = 1;
+  const intStart = i;
+  while (i < length && isDigit(s.charCodeAt(i))) i++;
+  const intEnd = i;
+  let fracStart = i;
+  let fracEnd = i;
+  if (i < length && s.charCodeAt(i) === DOT) {
+    fracStart = ++i;
+    while (i < length && isDigit(s.charCodeAt(i))) i++;
+    fracEnd = i;
+    if (fracEnd === fracStart) return undefined;
+  }
+  if (i !== length || (intEnd === intStart && fracEnd === fracStart)) return undefined;
+
+  let a = intStart;
+  while (a < intEnd - 1 && s.charCodeAt(a) === ZERO) a++;
+  let b = fracEnd;
+  while (b > fracStart && s.charCodeAt(b - 1) === ZERO) b--;
+  const hasInteger = intEnd > intStart;
+  const integerIsZero = !hasInteger || (intEnd - a === 1 && s.charCodeAt(a) === ZERO);
+  if (integerIsZero && b === fracStart) return '0';
+  if (a === intStart && hasInteger) {
+    const end = b === fracStart ? intEnd : b;
+    return end === length ? s : s.slice(0, end);
+  }
+  const integer = hasInteger ? s.slice(a, intEnd) : '0';
+  const body = b === fracStart ? integer : `${integer}.${s.slice(fracStart, b)}`;
+  return negative ? `-${body}` : body;
+}
+
+/** True for plain text with no sign: digits with an optional fraction, or a bare fraction (`.5`). */
+function isPlainNonNegative(s: string): boolean {
+  const length = s.length;
+  let i = 0;
+  while (i < length && isDigit(s.charCodeAt(i))) i++;
+  const integerDigits = i;
+  if (i === length) return integerDigits > 0;
+  if (s.charCodeAt(i) !== DOT) return false;
+  const fracStart = ++i;
+  while (i < length && isDigit(s.charCodeAt(i))) i++;
+  return i === length && i > fracStart;
+}
+
+function isDigit(code: number): boolean {
+  return code >= ZERO && code <= NINE;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function readableSymbol(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const symbol = (item as { symbol?: unknown }).symbol;
+  return typeof symbol === 'string' && symbol !== '' ? symbol : undefined;
+}
+
+class Checker {
+  constructor(
+    private readonly operation: string,
+    private readonly code: StoreErrorCode,
+    private readonly noun: string,
+  ) {}
+
+  fail(index: number, item: unknown, field: string, problem: string): never {
+    const symbol = readableSymbol(item);
+    const label = `${this.noun} ${index}${symbol ? ` (${symbol})` : ''}`;
+    const subject = field === '' ? label : `${label}: ${field}`;
+    throw new StoreValidationError(this.code, `${this.operation} failed: ${subject} ${problem}`, { index, field, symbol });
+  }
+
+  object(index: number, item: unknown): Record<string, unknown> {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      this.fail(index, item, '', `is ${describe(item)}, expected an object`);
+    }
+    return item as Record<string, unknown>;
+  }
+
+  text(index: number, item: Record<string, unknown>, field: string): string {
+    const value = item[field];
+    if (typeof value !== 'string' || value === '') this.fail(index, item, field, `is ${describe(value)}, expected a non-empty string`);
+    return value;
+  }
+
+  integer(index: number, item: Record<string, unknown>, field: string): number {
+    const value = item[field];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      this.fail(index, item, field, `is ${typeof value === 'number' ? String(value) : describe(value)}, expected a non-negative safe integer`);
+    }
+    return value;
+  }
+
+  boolean(index: number, item: Record<string, unknown>, field: string): boolean {
+    const value = item[field];
+    if (typeof value !== 'boolean') this.fail(index, item, field, `is ${describe(value)}, expected a boolean`);
+    return value;
+  }
+
+  /** Validates a decimal field; plain text is only scanned, never copied. */
+  decimalInput(index: number, item: Record<string, unknown>, field: string): void {
+    const value = item[field];
+    if (typeof value === 'string' && isPlainNonNegative(value)) return;
+    this.decimal(index, item, field, value);
+  }
+
+  decimal(index: number, item: Record<string, unknown>, field: string, value: unknown): string {
+    const canonical = canonicalDecimal(value);
+    if (canonical === undefined) this.fail(index, item, field, `is not a decimal: ${describe(value)}`);
+    if (canonical.charCodeAt(0) === MINUS) this.fail(index, item, field, `is negative: ${canonical}`);
+    return canonical;
+  }
+}
+
+/** Column-oriented candle rows, ready for `unnest`. Decimals are validated text for PostgreSQL's `trim_scale(numeric)`. */
+export interface CandleColumns {
+  symbol: string[];
+  interval: string[];
+  openTime: number[];
+  closeTime: number[];
+  open: string[];
+  high: string[];
+  low: string[];
+  close: string[];
+  volume: string[];
+  quoteVolume: string[];
+  takerBuyVolume: string[];
+  takerBuyQuoteVolume: string[];
+  trades: number[];
+  isClosed: boolean[];
+}
+
+/** A validated candle batch, cut into chunks that are built only when written. */
+export interface PreparedCandles {
+  /** Number of chunks. */
+  chunkCount: number;
+  /** Builds the columns of chunk `index`. */
+  chunk(index: number): CandleColumns;
+}
+
+/**
+ * Validates a whole candle batch before anything is written, without copying it.
+ * Duplicate keys (symbol, interval, openTime) collapse the way sequential upserts
+ * would: a later row replaces an earlier open one, never a closed one.
+ * @throws {StoreValidationError} code `INVALID_CANDLE`, naming the index, symbol and field.
+ */
+export function prepareCandles(operation: string, candles: readonly CandleRecord[], chunkSize: number): PreparedCandles {
+  const check = new Checker(operation, 'INVALID_CANDLE', 'candle');
+  if (!Array.isArray(candles)) check.fail(0, undefined, '', `batch is ${describe(candles)}, expected an array`);
+  // Collectors send each series in time order, so duplicates are only possible
+  // when a series' open time fails to increase; only then is the batch deduplicated.
+  const lastOpenTime = new Map<string, Map<string, number>>();
+  let ordered = true;
+  for (let index = 0; index < candles.length; index++) {
+    const item = check.object(index, candles[index]);
+    const symbol = check.text(index, item, 'symbol');
+    const interval = check.text(index, item, 'interval');
+    if (!KNOWN_INTERVALS.has(interval)) check.fail(index, item, 'interval', `is ${describe(interval)}, not a Binance interval`);
+    const openTime = check.integer(index, item, 'openTime');
+    const closeTime = check.integer(index, item, 'closeTime');
+    if (closeTime < openTime) check.fail(index, item, 'closeTime', `(${closeTime}) is before openTime (${openTime})`);
+    check.decimalInput(index, item, 'open');
+    check.decimalInput(index, item, 'high');
+    check.decimalInput(index, item, 'low');
+    check.decimalInput(index, item, 'close');
+    check.decimalInput(index, item, 'volume');
+    check.decimalInput(index, item, 'quoteVolume');
+    check.decimalInput(index, item, 'takerBuyVolume');
+    check.decimalInput(index, item, 'takerBuyQuoteVolume');
+    check.integer(index, item, 'trades');
+    check.boolean(index, item, 'isClosed');
+    if (ordered) {
+      let bySymbol = lastOpenTime.get(interval);
+      if (!bySymbol) lastOpenTime.set(interval, (bySymbol = new Map()));
+      const previous = bySymbol.get(symbol);
+      if (previous !== undefined && previous >= openTime) ordered = false;
+      bySymbol.set(symbol, openTime);
+    }
+  }
+  const rows = ordered ? undefined : deduplicate(candles);
+  const total = rows ? rows.length : candles.length;
+  return {
+    chunkCount: Math.ceil(total / chunkSize),
+    chunk(index) {
+      const c = emptyColumns();
+      const end = Math.min(total, (index + 1) * chunkSize);
+      for (let i = index * chunkSize; i < end; i++) {
+        const candle = candles[rows ? (rows[i] as number) : i] as CandleRecord;
+        c.symbol.push(candle.symbol);
+        c.interval.push(candle.interval);
+        c.openTime.push(candle.openTime);
+        c.closeTime.push(candle.closeTime);
+        c.open.push(decimalText(candle.open));
+        c.high.push(decimalText(candle.high));
+        c.low.push(decimalText(candle.low));
+        c.close.push(decimalText(candle.close));
+        c.volume.push(decimalText(candle.volume));
+        c.quoteVolume.push(decimalText(candle.quoteVolume));
+        c.takerBuyVolume.push(decimalText(candle.takerBuyVolume));
+        c.takerBuyQuoteVolume.push(decimalText(candle.takerBuyQuoteVolume));
+        c.trades.push(candle.trades);
+        c.isClosed.push(candle.isClosed);
+      }
+      return c;
+    },
+  };
+}
+
+/** Validated text goes as is (PostgreSQL parses exponents exactly); a Decimal is printed plainly. */
+function decimalText(value: DecimalInput): string {
+  return typeof value === 'string' ? value : formatDecimal(value);
+}
+
+function emptyColumns(): CandleColumns {
+  return {
+    symbol: [], interval: [], openTime: [], closeTime: [], open: [], high: [], low: [], close: [],
+    volume: [], quoteVolume: [], takerBuyVolume: [], takerBuyQuoteVolume: [], trades: [], isClosed: [],
+  };
+}
+
+/** Input positions to keep: per key the first closed row, else the last one, in order of first appearance. */
+function deduplicate(candles: readonly CandleRecord[]): number[] {
+  const slotOf = new Map<string, number>();
+  const keep: number[] = [];
+  for (let row = 0; row < candles.length; row++) {
+    const candle = candles[row] as CandleRecord;
+    const key = `${candle.interval}\u0000${candle.openTime}\u0000${candle.symbol}`;
+    const slot = slotOf.get(key);
+    if (slot === undefined) {
+      slotOf.set(key, keep.length);
+      keep.push(row);
+    } else if (!(candles[keep[slot] as number] as CandleRecord).isClosed) {
+      keep[slot] = row;
+    }
+  }
+  return keep;
+}
+
+/** A snapshot as stored in `orderbook_data`. */
+export interface PreparedSnapshot {
+  symbol: string;
+  timestamp: number;
+  last_update_id: number;
+  bids: [string, string][];
+  asks: [string, string][];
+}
+
+/**
+ * Validates and normalizes order book snapshots.
+ * @throws {StoreValidationError} code `INVALID_SNAPSHOT`.
+ */
+export function prepareSnapshots(operation: string, snapshots: readonly OrderbookSnapshotRecord[]): PreparedSnapshot[] {
+  const check = new Checker(operation, 'INVALID_SNAPSHOT', 'snapshot');
+  if (!Array.isArray(snapshots)) check.fail(0, undefined, '', `batch is ${describe(snapshots)}, expected an array`);
+  return snapshots.map((raw, index) => {
+    const item = check.object(index, raw);
+    const levels = (field: 'bids' | 'asks'): [string, string][] => {
+      const value = item[field];
+      if (!Array.isArray(value)) check.fail(index, item, field, `is ${describe(value)}, expected an array of [price, quantity]`);
+      return (value as unknown[]).map((level, i) => {
+        if (!Array.isArray(level) || level.length !== 2) {
+          check.fail(index, item, `${field}[${i}]`, `is ${describe(level)}, expected [price, quantity]`);
+        }
+        const [price, quantity] = level as unknown as PriceLevelInput;
+        return [
+          check.decimal(index, item, `${field}[${i}][0]`, price),
+          check.decimal(index, item, `${field}[${i}][1]`, quantity),
+        ];
+      });
+    };
+    return {
+      symbol: check.text(index, item, 'symbol'),
+      timestamp: check.integer(index, item, 'timestamp'),
+      last_update_id: check.integer(index, item, 'lastUpdateId'),
+      bids: levels('bids'),
+      asks: levels('asks'),
+    };
+  });
+}
+
+/**
+ * Validates a collector state row.
+ * @throws {StoreValidationError} code `INVALID_STATE`.
+ */
+export function prepareState(operation: string, state: CollectorStateInput): CollectorStateInput {
+  const check = new Checker(operation, 'INVALID_STATE', 'state');
+  const item = check.object(0, state);
+  const isRealtime = item.isRealtime;
+  if (isRealtime !== undefined && typeof isRealtime !== 'boolean') {
+    check.fail(0, item, 'isRealtime', `is ${describe(isRealtime)}, expected a boolean or undefined`);
+  }
+  const realtime = isRealtime as boolean | undefined;
+  return {
+    symbol: check.text(0, item, 'symbol'),
+    stream: check.text(0, item, 'stream'),
+    lastTimestamp: check.integer(0, item, 'lastTimestamp'),
+    ...(realtime === undefined ? {} : { isRealtime: realtime }),
+  };
+}

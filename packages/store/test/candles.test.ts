@@ -1,0 +1,179 @@
+import { Decimal } from '@collector/decimal';
+import { createTestDatabase, type TestDatabase } from '@collector/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, StoreError, StoreValidationError, type CandleRecord, type Store } from '../src/index.js';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+function candle(symbol: string, minute: number, overrides: Partial<CandleRecord> = {}): CandleRecord {
+  const openTime = T0 + minute * MINUTE;
+  return {
+    symbol, interval: '1m', openTime, closeTime: openTime + MINUTE - 1,
+    open: '64321.12000000', high: '64400.00000000', low: '64000.10000000', close: '64350.00000000',
+    volume: '12.34567800', quoteVolume: '794000.12345678', takerBuyVolume: '6.00000000', takerBuyQuoteVolume: '386000.00000000',
+    trades: 1234, isClosed: true, ...overrides,
+  };
+}
+
+function minutes(symbol: string, list: number[]): CandleRecord[] {
+  return list.map((m) => candle(symbol, m));
+}
+
+describe('candles', () => {
+  let db: TestDatabase;
+  let store: Store;
+  beforeAll(async () => {
+    db = await createTestDatabase('store_candles');
+    store = createStore({ url: db.url, maxConnections: 4, chunkSize: 100 });
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+  beforeEach(async () => {
+    await db.sql`TRUNCATE candles, collector_state`;
+  });
+
+  it('stores exact canonical decimals and reads them back as strings', async () => {
+    const thirtyDigits = '123456789012345678901234567890';
+    const written = await store.upsertCandles([
+      candle('BTCUSDT', 0, {
+        open: '0.00000005', high: '1E-8', low: new Decimal('0.5'), close: '5.0e-8',
+        volume: thirtyDigits, quoteVolume: '98765432109876543210.123456789012', takerBuyVolume: '0', takerBuyQuoteVolume: '007.10',
+      }),
+    ]);
+    expect(written).toBe(1);
+    const [row] = await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 });
+    expect(row).toEqual({
+      symbol: 'BTCUSDT', interval: '1m', openTime: T0, closeTime: T0 + MINUTE - 1,
+      open: '0.00000005', high: '0.00000001', low: '0.5', close: '0.00000005',
+      volume: thirtyDigits, quoteVolume: '98765432109876543210.123456789012', takerBuyVolume: '0', takerBuyQuoteVolume: '7.1',
+      trades: 1234, isClosed: true,
+    });
+    const [raw] = await db.sql`SELECT timestamp::text, open_time = to_timestamp(${T0 / 1000}) AS aligned, open_price::text, volume::text FROM candles`;
+    expect(raw).toEqual({ timestamp: String(T0), aligned: true, open_price: '0.00000005', volume: thirtyDigits });
+  });
+
+  it('updates an open candle until it closes, then never again', async () => {
+    await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: false, close: '1.1', trades: 1 })]);
+    expect(await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: false, close: '1.2', trades: 2 })])).toBe(1);
+    expect(await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: true, close: '1.3', trades: 3 })])).toBe(1);
+    const [before] = await db.sql`SELECT xmin::text, ctid::text FROM candles`;
+
+    expect(await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: true, close: '1.3', trades: 3 })])).toBe(0);
+    expect(await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: false, close: '9.9', trades: 99 })])).toBe(0);
+    expect(await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: true, close: '8.8', high: '99' })])).toBe(0);
+
+    const [after] = await db.sql`SELECT xmin::text, ctid::text FROM candles`;
+    expect(after).toEqual(before);
+    const [row] = await store.getCandles({ symbol: 'ETHUSDT', interval: '1m', from: T0, to: T0 });
+    expect(row).toMatchObject({ close: '1.3', high: '64400', trades: 3, isClosed: true });
+  });
+
+  it('writes large batches in chunks over several connections, duplicates collapsed', async () => {
+    const batch = [...minutes('BTCUSDT', Array.from({ length: 1050 }, (_, i) => i)), ...minutes('ETHUSDT', [0, 1, 2])];
+    batch.push(candle('BTCUSDT', 5, { close: '1' }), candle('ETHUSDT', 0, { isClosed: false }));
+    expect(await store.upsertCandles(batch)).toBe(1053);
+    expect(await store.upsertCandles(batch)).toBe(0);
+    const rows = await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 2000 * MINUTE });
+    expect(rows).toHaveLength(1050);
+    expect(rows.map((r) => r.openTime)).toEqual(Array.from({ length: 1050 }, (_, i) => T0 + i * MINUTE));
+    expect(rows[5]?.close).toBe('64350');
+    expect(await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 2000 * MINUTE, limit: 3 })).toHaveLength(3);
+  });
+
+  it('answers the hand-typed summary query', async () => {
+    await store.upsertCandles([...minutes('BTCUSDT', [0, 1, 2]), ...minutes('ETHUSDT', [10, 11])]);
+    const rows = await db.sql.unsafe('SELECT symbol, COUNT(*), MIN(timestamp), MAX(timestamp) FROM candles GROUP BY symbol ORDER BY symbol;');
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { symbol: 'BTCUSDT', count: '3', min: String(T0), max: String(T0 + 2 * MINUTE) },
+      { symbol: 'ETHUSDT', count: '2', min: String(T0 + 10 * MINUTE), max: String(T0 + 11 * MINUTE) },
+    ]);
+  });
+
+  it('refuses a batch with one bad candle before writing any of it', async () => {
+    const batch = minutes('BTCUSDT', Array.from({ length: 250 }, (_, i) => i));
+    batch[200] = candle('BTCUSDT', 200, { volume: 'NaN' });
+    const error = await store.upsertCandles(batch).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreValidationError);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toMatchObject({ name: 'StoreValidationError', code: 'INVALID_CANDLE', index: 200, field: 'volume', symbol: 'BTCUSDT' });
+    expect((error as Error).message).toMatch(/^\[store\] upsertCandles failed: candle 200 \(BTCUSDT\): volume/);
+    await expect(store.upsertCandles([{ ...candle('BTCUSDT', 0), openTime: T0 + 0.5 }])).rejects.toMatchObject({ field: 'openTime' });
+    await expect(store.upsertCandles([{ foo: 1 } as unknown as CandleRecord])).rejects.toMatchObject({ code: 'INVALID_CANDLE', field: 'symbol' });
+    const [{ count }] = (await db.sql`SELECT count(*)::int AS count FROM candles`) as unknown as [{ count: number }];
+    expect(count).toBe(0);
+  });
+
+  it('commits candles and state together, never rewinding the state', async () => {
+    const first = await store.commitCandles({
+      candles: minutes('BTCUSDT', [0, 1]),
+      state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE, isRealtime: false },
+    });
+    expect(first.candles).toBe(2);
+    expect(first.state).toMatchObject({ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE, isRealtime: false });
+    expect(first.state.lastUpdated).toBeInstanceOf(Date);
+
+    const older = await store.commitCandles({
+      candles: minutes('BTCUSDT', [0]),
+      state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0, isRealtime: true },
+    });
+    expect(older.state).toMatchObject({ lastTimestamp: T0 + MINUTE, isRealtime: true });
+  });
+
+  it('rolls back candles and state when the database fails mid-transaction', async () => {
+    await store.commitCandles({ candles: minutes('BTCUSDT', [0]), state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 } });
+    const before = await db.sql`SELECT * FROM collector_state`;
+
+    // 150 good rows fill the first chunk; PostgreSQL text refuses NUL, so the second chunk fails on the server.
+    const batch = minutes('BTCUSDT', Array.from({ length: 150 }, (_, i) => i + 1));
+    batch.push(candle('BAD\u0000USDT', 0));
+    const error = await store
+      .commitCandles({ candles: batch, state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 151 * MINUTE } })
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'StoreError', code: 'QUERY_FAILED' });
+    expect((error as Error).message).toMatch(/^\[store\] commitCandles failed: /);
+
+    const [{ count }] = (await db.sql`SELECT count(*)::int AS count FROM candles`) as unknown as [{ count: number }];
+    expect(count).toBe(1);
+    expect(await db.sql`SELECT * FROM collector_state`).toEqual(before);
+
+    await expect(
+      store.commitCandles({ candles: [candle('BTCUSDT', 3, { open: 'x' })], state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 9 } }),
+    ).rejects.toMatchObject({ code: 'INVALID_CANDLE' });
+    await expect(
+      store.commitCandles({ candles: minutes('BTCUSDT', [3]), state: { symbol: 'BTCUSDT', stream: '', lastTimestamp: T0 } }),
+    ).rejects.toMatchObject({ code: 'INVALID_STATE', field: 'stream' });
+    expect(await db.sql`SELECT * FROM collector_state`).toEqual(before);
+  });
+
+  describe('findCandleGaps', () => {
+    const query = { symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 9 * MINUTE };
+
+    it('finds none when every candle is there', async () => {
+      await store.upsertCandles(minutes('BTCUSDT', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+      expect(await store.findCandleGaps(query)).toEqual([]);
+    });
+
+    it('finds holes at the start, in the middle and at the end; open candles count as missing', async () => {
+      await store.upsertCandles([...minutes('BTCUSDT', [2, 3, 5, 8]), candle('BTCUSDT', 6, { isClosed: false }), ...minutes('ETHUSDT', [0, 1])]);
+      expect(await store.findCandleGaps(query)).toEqual([
+        { from: T0, to: T0 + MINUTE, missing: 2 },
+        { from: T0 + 4 * MINUTE, to: T0 + 4 * MINUTE, missing: 1 },
+        { from: T0 + 6 * MINUTE, to: T0 + 7 * MINUTE, missing: 2 },
+        { from: T0 + 9 * MINUTE, to: T0 + 9 * MINUTE, missing: 1 },
+      ]);
+    });
+
+    it('reports the whole range when nothing is stored, and refuses 1M', async () => {
+      expect(await store.findCandleGaps(query)).toEqual([{ from: T0, to: T0 + 9 * MINUTE, missing: 10 }]);
+      expect(await store.findCandleGaps({ ...query, interval: '1h', to: T0 + 3 * 3_600_000 })).toEqual([
+        { from: T0, to: T0 + 3 * 3_600_000, missing: 4 },
+      ]);
+      await expect(store.findCandleGaps({ ...query, interval: '1M' })).rejects.toMatchObject({ code: 'UNSUPPORTED_INTERVAL' });
+      await expect(store.findCandleGaps({ ...query, from: -1 })).rejects.toMatchObject({ code: 'INVALID_QUERY' });
+    });
+  });
+});
