@@ -1,0 +1,321 @@
+import { createFetch, ofetch, type $Fetch } from 'ofetch';
+import { BinanceApiError, BinanceClientError, IpBanError, RateLimitError, ResponseFormatError } from './errors.js';
+import { assertInterval, assertSymbol, depthWeight, ENDPOINT_WEIGHTS, type KlineInterval } from './market.js';
+import { type BinanceClientOptions, resolveOptions, type ResolvedOptions } from './options.js';
+import {
+  type DepthSnapshot,
+  type ExchangeInfo,
+  type Kline,
+  parseDepth,
+  parseExchangeInfo,
+  parseJsonBody,
+  parseKlines,
+  parseServerTime,
+} from './parse.js';
+import { backoffDelayMs, sleep, WeightLimiter } from './rate-limiter.js';
+
+/** Largest `limit` Binance accepts for klines. */
+export const MAX_KLINES_LIMIT = 1000;
+/** Ban length assumed when a 418 carries no Retry-After (Binance's shortest ban). */
+const DEFAULT_BAN_MS = 120_000;
+
+/** Parameters of {@link BinanceClient.klines}. */
+export interface KlinesParams {
+  symbol: string;
+  interval: KlineInterval;
+  /** Epoch ms, inclusive. */
+  startTime?: number;
+  /** Epoch ms, inclusive. */
+  endTime?: number;
+  /** 1..1000. @default 500 (Binance's default) */
+  limit?: number;
+}
+
+/** Parameters of {@link BinanceClient.klinesRange}. */
+export interface KlinesRangeParams {
+  symbol: string;
+  interval: KlineInterval;
+  /** First open time wanted, epoch ms, inclusive. */
+  from: number;
+  /** Last open time wanted, epoch ms, inclusive. */
+  to: number;
+}
+
+/** Parameters of {@link BinanceClient.depth}. */
+export interface DepthParams {
+  symbol: string;
+  /** Levels per side, 1..5000; the request weight grows with it. @default 100 */
+  limit?: number;
+}
+
+/** A Binance spot public market-data REST client. Every call shares one weight budget. */
+export interface BinanceClient {
+  /** Resolved options (defaults applied). */
+  readonly options: Readonly<Omit<ResolvedOptions, 'logger' | 'fetch'>>;
+  /** `GET /api/v3/ping` (weight 1). */
+  ping(): Promise<void>;
+  /** `GET /api/v3/time` (weight 1); also resets the server-time offset precisely. Returns Binance epoch ms. */
+  serverTime(): Promise<number>;
+  /** `GET /api/v3/exchangeInfo` (weight 20), optionally for some symbols only. */
+  exchangeInfo(params?: { symbols?: string[] }): Promise<ExchangeInfo>;
+  /** `GET /api/v3/klines` (weight 2). The last row may be the still-open candle (`isClosed: false`). */
+  klines(params: KlinesParams): Promise<Kline[]>;
+  /**
+   * Walks [from, to] in pages of 1000 closed candles; stops at `to`, at the end of the data,
+   * or before the still-open candle (which is never yielded).
+   */
+  klinesRange(params: KlinesRangeParams): AsyncGenerator<Kline[], void, undefined>;
+  /** `GET /api/v3/depth` (weight 5/25/50/250 by limit). */
+  depth(params: DepthParams): Promise<DepthSnapshot>;
+  /** Estimated Binance time now, epoch ms (local clock + last known offset). */
+  serverNow(): number;
+  /** Weight counted in the current window (server value when known). */
+  usedWeight(): number;
+}
+
+interface RequestSpec<T> {
+  path: string;
+  label: string;
+  weight: number;
+  query?: Record<string, string | number | undefined>;
+  parse: (body: unknown) => T;
+}
+
+function retryAfterMs(headers: Headers): number | undefined {
+  const raw = headers.get('retry-after');
+  if (raw === null) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function networkCode(error: unknown): string {
+  let current: unknown = error;
+  for (let i = 0; i < 5 && current; i++) {
+    const c = current as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof c.code === 'string') return c.code;
+    if (c.name === 'TimeoutError' || c.name === 'AbortError') return 'TIMEOUT';
+    current = c.cause;
+  }
+  return 'UNKNOWN';
+}
+
+function checkTime(label: string, name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)) {
+    throw new BinanceClientError('INVALID_ARGUMENT', `${label} failed: ${name} must be a non-negative integer epoch ms`);
+  }
+}
+
+/**
+ * Creates a client. Options are validated here.
+ * @throws {BinanceClientError} INVALID_OPTION naming the bad option.
+ * @example
+ * const client = createBinanceClient();
+ * const candles = await client.klines({ symbol: 'BTCUSDT', interval: '1m', limit: 10 });
+ */
+export function createBinanceClient(options: BinanceClientOptions = {}): BinanceClient {
+  const o = resolveOptions(options);
+  const log = o.logger;
+  const $fetch: $Fetch = o.fetch ? createFetch({ fetch: o.fetch, Headers: globalThis.Headers, AbortController: globalThis.AbortController }) : ofetch;
+  const limiter = new WeightLimiter(Math.floor(o.weightLimitPerMinute * o.weightSafety), o.weightWindowMs);
+  let offsetMs = 0;
+  let bannedUntil = 0;
+
+  const serverNow = (): number => Date.now() + offsetMs;
+
+  async function request<T>(spec: RequestSpec<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const now = Date.now();
+      if (bannedUntil > now) {
+        throw new IpBanError(`${spec.label} failed: IP banned for another ${bannedUntil - now} ms`, bannedUntil - now, bannedUntil);
+      }
+      const canRetry = attempt < o.maxRetries;
+      await limiter.acquire(spec.weight);
+      let response;
+      try {
+        response = await $fetch.raw<string, 'text'>(`${o.baseUrl}${spec.path}`, {
+          query: spec.query,
+          retry: false,
+          responseType: 'text',
+          ignoreResponseError: true,
+          timeout: o.requestTimeoutMs,
+        });
+      } catch (cause) {
+        const code = networkCode(cause);
+        if (canRetry) {
+          const delay = backoffDelayMs(attempt, o.retryDelayMs);
+          log.warn({ label: spec.label, code, attempt, delay }, 'network error, retrying');
+          await sleep(delay);
+          continue;
+        }
+        throw new BinanceClientError('NETWORK_ERROR', `${spec.label} failed: network error ${code}`, { cause });
+      }
+      const received = Date.now();
+      const date = response.headers.get('date');
+      // The Date header has 1 s resolution: its value is a lower bound of Binance time, so isClosed errs on "open".
+      if (date !== null && !Number.isNaN(Date.parse(date))) offsetMs = Date.parse(date) - received;
+      const usedHeader = response.headers.get('x-mbx-used-weight-1m');
+      if (usedHeader !== null && /^\d+$/.test(usedHeader)) limiter.sync(Number(usedHeader));
+
+      const { status } = response;
+      const statusLine = `${status} ${response.statusText}`.trim();
+      const text = typeof response._data === 'string' ? response._data : '';
+
+      if (status === 429) {
+        const wait = retryAfterMs(response.headers) ?? limiter.msToWindowEnd();
+        limiter.pauseUntil(Date.now() + wait);
+        log.warn({ label: spec.label, retryAfterMs: wait, attempt }, 'rate limited (429), pausing all requests');
+        if (canRetry) continue;
+        throw new RateLimitError(`${spec.label} failed: ${statusLine}`, wait);
+      }
+      if (status === 418) {
+        const wait = retryAfterMs(response.headers) ?? DEFAULT_BAN_MS;
+        bannedUntil = Date.now() + wait;
+        log.error({ label: spec.label, retryAfterMs: wait }, 'IP banned (418)');
+        throw new IpBanError(`${spec.label} failed: ${statusLine}`, wait, bannedUntil);
+      }
+      if (status >= 500) {
+        if (canRetry) {
+          const delay = backoffDelayMs(attempt, o.retryDelayMs);
+          log.warn({ label: spec.label, status, attempt, delay }, 'server error, retrying');
+          await sleep(delay);
+          continue;
+        }
+        throw apiError(spec.label, statusLine, status, text);
+      }
+      if (status < 200 || status >= 300) throw apiError(spec.label, statusLine, status, text);
+
+      let body: unknown;
+      try {
+        body = parseJsonBody(spec.label, text);
+      } catch (error) {
+        // A 200 that is not JSON is nearly always a proxy/CDN page or a cut connection: worth another try.
+        if (canRetry) {
+          const delay = backoffDelayMs(attempt, o.retryDelayMs);
+          log.warn({ label: spec.label, attempt, delay }, 'non-JSON 200 body, retrying');
+          await sleep(delay);
+          continue;
+        }
+        throw error;
+      }
+      return spec.parse(body);
+    }
+  }
+
+  function apiError(label: string, statusLine: string, status: number, text: string): BinanceApiError {
+    let binanceCode: number | undefined;
+    let binanceMessage: string | undefined;
+    try {
+      const body = JSON.parse(text) as { code?: unknown; msg?: unknown };
+      if (typeof body.code === 'number') binanceCode = body.code;
+      if (typeof body.msg === 'string') binanceMessage = body.msg;
+    } catch {
+      // The body of an error is not always JSON (a WAF 403, a proxy 502); status alone is kept.
+    }
+    const detail = binanceCode === undefined ? '' : ` (${binanceCode} ${binanceMessage ?? ''})`.replace(' )', ')');
+    return new BinanceApiError(`${label} failed: ${statusLine}${detail}`, { status, binanceCode, binanceMessage });
+  }
+
+  async function klines(params: KlinesParams): Promise<Kline[]> {
+    const { symbol, interval, startTime, endTime, limit } = params;
+    assertSymbol(symbol);
+    assertInterval(interval);
+    const label = `klines ${symbol}`;
+    checkTime(label, 'startTime', startTime);
+    checkTime(label, 'endTime', endTime);
+    if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
+      throw new BinanceClientError('INVALID_ARGUMENT', `${label} failed: startTime after endTime`);
+    }
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_KLINES_LIMIT)) {
+      throw new BinanceClientError('INVALID_ARGUMENT', `${label} failed: limit must be an integer in 1..${MAX_KLINES_LIMIT}`);
+    }
+    return request({
+      path: '/api/v3/klines',
+      label,
+      weight: ENDPOINT_WEIGHTS.klines,
+      query: { symbol, interval, startTime, endTime, limit },
+      parse: (body) => parseKlines(body, symbol, interval, serverNow()),
+    });
+  }
+
+  return {
+    options: {
+      baseUrl: o.baseUrl,
+      wsBaseUrl: o.wsBaseUrl,
+      maxRetries: o.maxRetries,
+      retryDelayMs: o.retryDelayMs,
+      weightLimitPerMinute: o.weightLimitPerMinute,
+      weightSafety: o.weightSafety,
+      weightWindowMs: o.weightWindowMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+    },
+    serverNow,
+    usedWeight: () => limiter.usedWeight(),
+
+    async ping() {
+      await request({ path: '/api/v3/ping', label: 'ping', weight: ENDPOINT_WEIGHTS.ping, parse: () => undefined });
+    },
+
+    async serverTime() {
+      const sent = Date.now();
+      const time = await request({ path: '/api/v3/time', label: 'serverTime', weight: ENDPOINT_WEIGHTS.time, parse: parseServerTime });
+      // Millisecond value measured at about the middle of the round trip: more precise than the Date header.
+      offsetMs = time - Math.round((sent + Date.now()) / 2);
+      return time;
+    },
+
+    async exchangeInfo(params = {}) {
+      const { symbols } = params;
+      if (symbols !== undefined) {
+        if (!Array.isArray(symbols) || symbols.length === 0) {
+          throw new BinanceClientError('INVALID_ARGUMENT', 'exchangeInfo failed: symbols must be a non-empty array');
+        }
+        for (const s of symbols) assertSymbol(s);
+      }
+      return request({
+        path: '/api/v3/exchangeInfo',
+        label: symbols ? `exchangeInfo ${symbols.join(',')}` : 'exchangeInfo',
+        weight: ENDPOINT_WEIGHTS.exchangeInfo,
+        query: { symbols: symbols ? JSON.stringify(symbols) : undefined },
+        parse: parseExchangeInfo,
+      });
+    },
+
+    klines,
+
+    async *klinesRange(params) {
+      const { symbol, interval, from, to } = params;
+      assertSymbol(symbol);
+      assertInterval(interval);
+      const label = `klinesRange ${symbol}`;
+      checkTime(label, 'from', from);
+      checkTime(label, 'to', to);
+      let start = from;
+      while (start <= to) {
+        const page = await klines({ symbol, interval, startTime: start, endTime: to, limit: MAX_KLINES_LIMIT });
+        const openIndex = page.findIndex((k) => !k.isClosed);
+        const closed = openIndex === -1 ? page : page.slice(0, openIndex);
+        if (closed.length > 0) yield closed;
+        const last = page[page.length - 1];
+        if (last === undefined || openIndex !== -1 || page.length < MAX_KLINES_LIMIT) return;
+        start = last.openTime + 1;
+      }
+    },
+
+    async depth(params) {
+      const { symbol, limit = 100 } = params;
+      assertSymbol(symbol);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 5000) {
+        throw new BinanceClientError('INVALID_ARGUMENT', `depth ${symbol} failed: limit must be an integer in 1..5000`);
+      }
+      return request({
+        path: '/api/v3/depth',
+        label: `depth ${symbol}`,
+        weight: depthWeight(limit),
+        query: { symbol, limit },
+        parse: (body) => parseDepth(body, symbol),
+      });
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { type Decimal, parseDecimal } from '@collector/decimal';
+import { ResponseFormatError } from './errors.js';
+import type { KlineInterval } from './market.js';
+
+/** One candle, identified by `symbol`, `interval` and `openTime`. Prices and volumes are exact Decimals. */
+export interface Kline {
+  symbol: string;
+  interval: KlineInterval;
+  /** Open time, epoch ms. */
+  openTime: number;
+  /** Close time, epoch ms (= openTime + interval − 1). */
+  closeTime: number;
+  open: Decimal;
+  high: Decimal;
+  low: Decimal;
+  close: Decimal;
+  /** Base asset volume. */
+  volume: Decimal;
+  quoteVolume: Decimal;
+  takerBuyVolume: Decimal;
+  takerBuyQuoteVolume: Decimal;
+  trades: number;
+  /** `closeTime < estimated server now` when the page was parsed; see the README for the rule. */
+  isClosed: boolean;
+}
+
+/** One price level of an order book: price and quantity. */
+export type DepthLevel = [price: Decimal, quantity: Decimal];
+
+/** `GET /api/v3/depth` snapshot. */
+export interface DepthSnapshot {
+  lastUpdateId: number;
+  /** Best (highest) first. */
+  bids: DepthLevel[];
+  /** Best (lowest) first. */
+  asks: DepthLevel[];
+}
+
+/** One entry of `exchangeInfo.rateLimits`. */
+export interface RateLimitInfo {
+  rateLimitType: string;
+  interval: string;
+  intervalNum: number;
+  limit: number;
+}
+
+/** Trading rules of one symbol, taken from its PRICE_FILTER and LOT_SIZE filters. */
+export interface SymbolInfo {
+  symbol: string;
+  status: string;
+  baseAsset: string;
+  quoteAsset: string;
+  baseAssetPrecision: number;
+  quoteAssetPrecision: number;
+  tickSize: Decimal;
+  stepSize: Decimal;
+  minPrice: Decimal;
+  maxPrice: Decimal;
+  minQty: Decimal;
+  maxQty: Decimal;
+}
+
+/** Typed `GET /api/v3/exchangeInfo`. */
+export interface ExchangeInfo {
+  timezone: string;
+  serverTime: number;
+  rateLimits: RateLimitInfo[];
+  symbols: SymbolInfo[];
+}
+
+function fail(context: string, what: string): never {
+  throw new ResponseFormatError(`${context} failed: malformed response: ${what}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function int(context: string, field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(context, `${field} is not an integer`);
+  return value;
+}
+
+function str(context: string, field: string, value: unknown): string {
+  if (typeof value !== 'string') fail(context, `${field} is not a string`);
+  return value;
+}
+
+function dec(context: string, field: string, value: unknown): Decimal {
+  if (typeof value !== 'string') fail(context, `${field} is not a number string`);
+  try {
+    return parseDecimal(value);
+  } catch (cause) {
+    throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
+  }
+}
+
+/**
+ * Parses a JSON text body. Text that is not JSON (HTML page, truncated body) is a ResponseFormatError.
+ * @internal
+ */
+export function parseJsonBody(context: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    const looksHtml = /^\s*</.test(text);
+    throw new ResponseFormatError(
+      `${context} failed: malformed response: ${looksHtml ? 'an HTML page' : 'not valid JSON'} (${text.length} chars)`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Validates every row of a klines body before returning any of them.
+ * @param serverNowMs estimated Binance time; a row is closed when `closeTime < serverNowMs`.
+ */
+export function parseKlines(body: unknown, symbol: string, interval: KlineInterval, serverNowMs: number): Kline[] {
+  const context = `klines ${symbol} ${interval}`;
+  if (!Array.isArray(body)) fail(context, 'body is not an array');
+  return body.map((row: unknown, i): Kline => {
+    const at = `row ${i}`;
+    if (!Array.isArray(row) || row.length < 11) fail(context, `${at} is not an array of at least 11 fields`);
+    const openTime = int(context, `${at} openTime`, row[0]);
+    const closeTime = int(context, `${at} closeTime`, row[6]);
+    if (closeTime < openTime) fail(context, `${at} closeTime before openTime`);
+    const trades = int(context, `${at} trades`, row[8]);
+    if (trades < 0) fail(context, `${at} trades is negative`);
+    return {
+      symbol,
+      interval,
+      openTime,
+      closeTime,
+      open: dec(context, `${at} open`, row[1]),
+      high: dec(context, `${at} high`, row[2]),
+      low: dec(context, `${at} low`, row[3]),
+      close: dec(context, `${at} close`, row[4]),
+      volume: dec(context, `${at} volume`, row[5]),
+      quoteVolume: dec(context, `${at} quoteVolume`, row[7]),
+      takerBuyVolume: dec(context, `${at} takerBuyVolume`, row[9]),
+      takerBuyQuoteVolume: dec(context, `${at} takerBuyQuoteVolume`, row[10]),
+      trades,
+      isClosed: closeTime < serverNowMs,
+    };
+  });
+}
+
+function levels(context: string, side: string, value: unknown): DepthLevel[] {
+  if (!Array.isArray(value)) fail(context, `${side} is not an array`);
+  return value.map((level: unknown, i): DepthLevel => {
+    if (!Array.isArray(level) || level.length < 2) fail(context, `${side}[${i}] is not a [price, qty] pair`);
+    return [dec(context, `${side}[${i}] price`, level[0]), dec(context, `${side}[${i}] qty`, level[1])];
+  });
+}
+
+/** Validates a depth body. */
+export function parseDepth(body: unknown, symbol: string): DepthSnapshot {
+  const context = `depth ${symbol}`;
+  if (!isRecord(body)) fail(context, 'body is not an object');
+  return {
+    lastUpdateId: int(context, 'lastUpdateId', body.lastUpdateId),
+    bids: levels(context, 'bids', body.bids),
+    asks: levels(context, 'asks', body.asks),
+  };
+}
+
+/** Validates `{"serverTime": <int>}`. */
+export function parseServerTime(body: unknown): number {
+  if (!isRecord(body)) fail('serverTime', 'body is not an object');
+  return int('serverTime', 'serverTime', body.serverTime);
+}
+
+function filter(context: string, filters: unknown[], type: string): Record<string, unknown> {
+  const found = filters.find((f) => isRecord(f) && f.filterType === type);
+  if (!isRecord(found)) fail(context, `no ${type} filter`);
+  return found;
+}
+
+/** Validates an exchangeInfo body; unknown filter types and unknown fields are ignored. */
+export function parseExchangeInfo(body: unknown): ExchangeInfo {
+  const context = 'exchangeInfo';
+  if (!isRecord(body)) fail(context, 'body is not an object');
+  if (!Array.isArray(body.rateLimits)) fail(context, 'rateLimits is not an array');
+  if (!Array.isArray(body.symbols)) fail(context, 'symbols is not an array');
+  const rateLimits = body.rateLimits.map((r: unknown, i): RateLimitInfo => {
+    const at = `rateLimits[${i}]`;
+    if (!isRecord(r)) fail(context, `${at} is not an object`);
+    return {
+      rateLimitType: str(context, `${at}.rateLimitType`, r.rateLimitType),
+      interval: str(context, `${at}.interval`, r.interval),
+      intervalNum: int(context, `${at}.intervalNum`, r.intervalNum),
+      limit: int(context, `${at}.limit`, r.limit),
+    };
+  });
+  const symbols = body.symbols.map((s: unknown, i): SymbolInfo => {
+    if (!isRecord(s)) fail(context, `symbols[${i}] is not an object`);
+    const name = str(context, `symbols[${i}].symbol`, s.symbol);
+    const at = `symbols[${i}] ${name}`;
+    if (!Array.isArray(s.filters)) fail(context, `${at} filters is not an array`);
+    const price = filter(`${context} ${name}`, s.filters, 'PRICE_FILTER');
+    const lot = filter(`${context} ${name}`, s.filters, 'LOT_SIZE');
+    return {
+      symbol: name,
+      status: str(context, `${at} status`, s.status),
+      baseAsset: str(context, `${at} baseAsset`, s.baseAsset),
+      quoteAsset: str(context, `${at} quoteAsset`, s.quoteAsset),
+      baseAssetPrecision: int(context, `${at} baseAssetPrecision`, s.baseAssetPrecision),
+      quoteAssetPrecision: int(context, `${at} quoteAssetPrecision`, s.quoteAssetPrecision),
+      tickSize: dec(context, `${at} tickSize`, price.tickSize),
+      minPrice: dec(context, `${at} minPrice`, price.minPrice),
+      maxPrice: dec(context, `${at} maxPrice`, price.maxPrice),
+      stepSize: dec(context, `${at} stepSize`, lot.stepSize),
+      minQty: dec(context, `${at} minQty`, lot.minQty),
+      maxQty: dec(context, `${at} maxQty`, lot.maxQty),
+    };
+  });
+  return {
+    timezone: str(context, 'timezone', body.timezone),
+    serverTime: int(context, 'serverTime', body.serverTime),
+    rateLimits,
+    symbols,
+  };
+}
