@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+/** A replayed kline row: times in ms, values as the file wrote them. */
+export type ReplayRow = [number, string, string, string, string, string, number, string, number, string, string, string];
+
+/** Loads data.binance.vision kline CSVs, keyed by `SYMBOL|interval`, rows sorted by open time. */
+export function loadReplay(files: readonly string[]): Map<string, ReplayRow[]> {
+  const map = new Map<string, ReplayRow[]>();
+  for (const file of files) {
+    const m = /^([A-Z0-9]+)-(\w+)-\d{4}-\d{2}(?:-\d{2})?\.csv$/.exec(basename(file));
+    if (!m) throw new Error(`[binance-sim] replay file name must be SYMBOL-INTERVAL-YYYY-MM-DD.csv: ${file}`);
+    const interval = m[2] === '1mo' ? '1M' : (m[2] as string);
+    const key = `${m[1]}|${interval}`;
+    const rows = map.get(key) ?? [];
+    for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+      const c = line.split(',');
+      if (c.length < 12 || !/^\d+$/.test(c[0] as string)) continue;
+      const t = (s: string): number => {
+        const n = Number(s);
+        return n >= 1e15 ? Math.floor(n / 1000) : n;
+      };
+      rows.push([t(c[0] as string), c[1] as string, c[2] as string, c[3] as string, c[4] as string, c[5] as string, t(c[6] as string), c[7] as string, Number(c[8]), c[9] as string, c[10] as string, c[11] as string]);
+    }
+    map.set(key, rows);
+  }
+  for (const rows of map.values()) rows.sort((a, b) => a[0] - b[0]);
+  return map;
+}
