@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** Binance's kline intervals (case-sensitive: `1m` is a minute, `1M` a month). */
 export const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
 export type KlineInterval = (typeof KLINE_INTERVALS)[number];
@@ -53,9 +51,7 @@ function present(env: Env, name: string): string | undefined {
 function parseNumber(env: Env, name: string, fallback: number, check: { integer?: boolean; min: number; max?: number; exclusiveMin?: boolean }): number {
   const text = present(env, name);
   if (text === undefined) return fallback;
-  const schema = z.coerce.number().finite();
-  const parsed = schema.safeParse(text);
-  const value = parsed.success ? parsed.data : Number.NaN;
+  const value = Number(text);
   const describe = `${check.integer ? 'an integer' : 'a number'} ${check.exclusiveMin ? '>' : '≥'} ${check.min}${check.max === undefined ? '' : ` and ≤ ${check.max}`}`;
   const belowMin = check.exclusiveMin ? value <= check.min : value < check.min;
   if (!/^-?\d+(\.\d+)?$/.test(text) || Number.isNaN(value) || belowMin || (check.max !== undefined && value > check.max) || (check.integer && !Number.isInteger(value))) {

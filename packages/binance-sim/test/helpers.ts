@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { startBinanceSim, type BinanceSim, type BinanceSimOptions } from '../src/index.js';
 
 /** 2024-11-16 12:34:56.789 UTC */
@@ -27,4 +28,20 @@ export type Row = [number, string, string, string, string, string, number, strin
 export function units(s: string, dec = 8): bigint {
   const [i, f = ''] = s.split('.');
   return BigInt(`${i}${f.padEnd(dec, '0').slice(0, dec)}`);
+}
+
+/**
+ * Returns a `start(options)` that starts a simulator on the virtual clock and
+ * closes every simulator it started after each test of the calling file.
+ */
+export function useSims(): (opts?: BinanceSimOptions) => ReturnType<typeof sim> {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  return async (opts = {}) => {
+    const s = await sim(opts);
+    open.push(s);
+    return s;
+  };
 }

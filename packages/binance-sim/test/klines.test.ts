@@ -1,15 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { T0, getJson, sim, units, type Row } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { T0, getJson, units, useSims, type Row } from './helpers.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-async function start(opts = {}) {
-  const s = await sim(opts);
-  open.push(s);
-  return s;
-}
+const start = useSims();
 
 describe('determinism', () => {
   it('same seed gives the same bytes, another seed differs', async () => {

@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { FIXTURES_SKIP_REASON, fixturePath } from '@collector/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
-import { T0, getJson, sim, type Row } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { T0, getJson, useSims, type Row } from './helpers.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-async function start(opts = {}) {
-  const s = await sim(opts);
-  open.push(s);
-  return s;
-}
+const start = useSims();
 
 describe('endpoints and errors', () => {
   it('ping, time, 404', async () => {
