@@ -1,0 +1,53 @@
+import type { DepthLevel, Kline } from './parse.js';
+
+/**
+ * Typed WebSocket market events. The stream parser produces them and `OrderBook` and the collectors consume
+ * them, so this file is the one contract between those parts.
+ */
+
+/** `<symbol>@kline_<interval>`: the current state of one candle; `kline.isClosed` is the stream's `x` flag. */
+export interface KlineEvent {
+  type: 'kline';
+  /** Stream name as subscribed, e.g. `btcusdt@kline_1m`. */
+  stream: string;
+  /** Exchange event time `E`, epoch ms. */
+  eventTime: number;
+  /** Local receipt time, epoch ms. */
+  receivedAt: number;
+  kline: Kline;
+}
+
+/** `<symbol>@depth` / `<symbol>@depth@100ms`: absolute quantities for changed levels; quantity 0 removes a level. */
+export interface DepthDiffEvent {
+  type: 'depthDiff';
+  stream: string;
+  /** Uppercase symbol from the payload's `s`. */
+  symbol: string;
+  eventTime: number;
+  receivedAt: number;
+  /** `U`: first update id in the event. */
+  firstUpdateId: number;
+  /** `u`: final update id in the event. */
+  finalUpdateId: number;
+  bids: DepthLevel[];
+  asks: DepthLevel[];
+}
+
+/** `<symbol>@depth<5|10|20>[@100ms]`: the top levels as a whole. The payload has no symbol or event time. */
+export interface PartialDepthEvent {
+  type: 'partialDepth';
+  stream: string;
+  /** Uppercase symbol, taken from the stream name. */
+  symbol: string;
+  /** 5, 10 or 20. */
+  levels: number;
+  receivedAt: number;
+  lastUpdateId: number;
+  /** Best (highest) first. */
+  bids: DepthLevel[];
+  /** Best (lowest) first. */
+  asks: DepthLevel[];
+}
+
+/** Every market event a stream can deliver. */
+export type MarketEvent = KlineEvent | DepthDiffEvent | PartialDepthEvent;
