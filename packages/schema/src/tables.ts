@@ -41,6 +41,8 @@ export const orderbookData = pgTable(
     timestamp: bigint('timestamp', { mode: 'number' }).notNull(),
     time: timestamp('time', { withTimezone: true, mode: 'date' }).notNull(),
     lastUpdateId: bigint('last_update_id', { mode: 'number' }).notNull(),
+    /** Exchange event time (epoch ms) of the last update applied to the book; null when the source carries none (REST, partial depth). */
+    eventTime: bigint('event_time', { mode: 'number' }),
     /** Best (highest) first. */
     bids: jsonb('bids').$type<PriceLevel[]>().notNull(),
     /** Best (lowest) first. */
@@ -62,4 +64,23 @@ export const collectorState = pgTable(
     isRealtime: boolean('is_realtime').notNull().default(false),
   },
   (table) => [primaryKey({ columns: [table.symbol, table.stream] })],
+);
+
+/**
+ * Ranges for which the exchange itself has no candles (outages). The collector records them once and never
+ * asks for them again; gap scans leave them out.
+ */
+export const knownCandleGaps = pgTable(
+  'known_candle_gaps',
+  {
+    symbol: text('symbol').notNull(),
+    interval: text('interval').notNull(),
+    /** Open time (epoch ms) of the first missing candle. */
+    gapFrom: bigint('gap_from', { mode: 'number' }).notNull(),
+    /** Open time (epoch ms) of the last missing candle. */
+    gapTo: bigint('gap_to', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
+  },
+  (table) => [primaryKey({ columns: [table.symbol, table.interval, table.gapFrom] })],
 );

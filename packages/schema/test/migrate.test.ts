@@ -12,17 +12,17 @@ describe('migrate', () => {
     await db.drop();
   });
 
-  it('creates the three tables with the documented columns and keys, and is idempotent', async () => {
+  it('creates the four tables with the documented columns and keys, and is idempotent', async () => {
     const messages: string[] = [];
     const logger = { info: (_obj: object, msg?: string) => messages.push(msg ?? '') };
     const first = await migrate(db.sql, { logger });
-    expect(first.applied).toEqual(['0000_initial']);
+    expect(first.applied).toEqual(['0000_initial', '0001_known_gaps_and_event_time']);
     const second = await migrate(db.sql, { logger });
     expect(second.applied).toEqual([]);
 
     const columns = await db.sql<{ table_name: string; column_name: string; data_type: string }[]>`
       SELECT table_name, column_name, data_type FROM information_schema.columns
-      WHERE table_schema = 'public' AND table_name IN ('candles', 'orderbook_data', 'collector_state')
+      WHERE table_schema = 'public' AND table_name IN ('candles', 'orderbook_data', 'collector_state', 'known_candle_gaps')
       ORDER BY table_name, ordinal_position`;
     const byTable = (name: string) =>
       columns.filter((c) => c.table_name === name).map((c) => `${c.column_name}:${c.data_type}`);
@@ -34,7 +34,10 @@ describe('migrate', () => {
       'trades:bigint', 'is_closed:boolean',
     ]);
     expect(byTable('orderbook_data')).toEqual([
-      'symbol:text', 'timestamp:bigint', 'time:timestamp with time zone', 'last_update_id:bigint', 'bids:jsonb', 'asks:jsonb',
+      'symbol:text', 'timestamp:bigint', 'time:timestamp with time zone', 'last_update_id:bigint', 'bids:jsonb', 'asks:jsonb', 'event_time:bigint',
+    ]);
+    expect(byTable('known_candle_gaps')).toEqual([
+      'symbol:text', 'interval:text', 'gap_from:bigint', 'gap_to:bigint', 'reason:text', 'recorded_at:timestamp with time zone',
     ]);
     expect(byTable('collector_state')).toEqual([
       'symbol:text', 'stream:text', 'last_timestamp:bigint', 'last_updated:timestamp with time zone', 'is_realtime:boolean',
@@ -50,6 +53,7 @@ describe('migrate', () => {
       'candles(symbol,interval,open_time)',
       'collector_migrations(tag)',
       'collector_state(symbol,stream)',
+      'known_candle_gaps(symbol,interval,gap_from)',
       'orderbook_data(symbol,time)',
     ]);
     // The machine running the tests has plain PostgreSQL: one line says TimescaleDB is skipped.
@@ -73,9 +77,9 @@ describe('migrate', () => {
     const clients = Array.from({ length: 4 }, () => postgres(fresh.url, { max: 1, onnotice: () => {} }));
     try {
       const results = await Promise.all(clients.map((client) => migrate(client)));
-      expect(results.flatMap((r) => r.applied)).toEqual(['0000_initial']);
+      expect(results.flatMap((r) => r.applied)).toEqual(['0000_initial', '0001_known_gaps_and_event_time']);
       const [count] = await fresh.sql<{ n: string }[]>`SELECT count(*) AS n FROM collector_migrations`;
-      expect(count?.n).toBe('1');
+      expect(count?.n).toBe('2');
     } finally {
       await Promise.all(clients.map((client) => client.end()));
       await fresh.drop();

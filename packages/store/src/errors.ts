@@ -4,6 +4,7 @@ export type StoreErrorCode =
   | 'INVALID_CANDLE'
   | 'INVALID_SNAPSHOT'
   | 'INVALID_STATE'
+  | 'INVALID_GAP'
   | 'INVALID_QUERY'
   | 'UNSUPPORTED_INTERVAL'
   | 'QUERY_FAILED'

@@ -9,6 +9,7 @@ export type {
   CollectorState,
   CollectorStateInput,
   DecimalInput,
+  KnownCandleGap,
   OrderbookSnapshotRecord,
   PriceLevelInput,
   StoredCandle,

@@ -1,4 +1,4 @@
-import { candles, collectorState, migrate as migrateSchema, orderbookData, type MigrateOptions, type MigrateResult } from '@collector/schema';
+import { candles, collectorState, knownCandleGaps, migrate as migrateSchema, orderbookData, type MigrateOptions, type MigrateResult } from '@collector/schema';
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -11,12 +11,14 @@ import type {
   CandleRecord,
   CollectorState,
   CollectorStateInput,
+  KnownCandleGap,
   OrderbookSnapshotRecord,
   StoredCandle,
   StoredOrderbookSnapshot,
 } from './types.js';
 import {
   prepareCandles,
+  prepareKnownGaps,
   prepareSnapshots,
   prepareState,
   type CandleColumns,
@@ -78,6 +80,10 @@ export interface Store {
   /** Snapshots of one symbol with times in `[from, to]` (both optional), oldest first. */
   getOrderbookSnapshots(query: { symbol: string; from?: number; to?: number; limit?: number }): Promise<StoredOrderbookSnapshot[]>;
   /** The state of one stream, or undefined. */
+  /** Records ranges the exchange has no candles for; recording one again keeps the first reason. */
+  recordKnownGaps(gaps: readonly KnownCandleGap[]): Promise<number>;
+  /** Known exchange gaps, optionally of one symbol and interval, oldest first. */
+  listKnownGaps(query?: { symbol?: string; interval?: string }): Promise<KnownCandleGap[]>;
   getState(symbol: string, stream: string): Promise<CollectorState | undefined>;
   /** Writes one state row (`last_updated = now()`); see {@link SetStateOptions}. */
   setState(state: CollectorStateInput, options?: SetStateOptions): Promise<CollectorState>;
@@ -322,7 +328,43 @@ export function createStore(options: StoreOptions): Store {
           SELECT prev + ${step}::bigint AS gap_from, t - ${step}::bigint AS gap_to,
                  (t - prev) / ${step}::bigint - 1 AS missing
           FROM ordered WHERE t - prev > ${step}::bigint ORDER BY prev`;
-        return rows.map((row) => ({ from: Number(row.gap_from), to: Number(row.gap_to), missing: Number(row.missing) }));
+        const gaps = rows.map((row) => ({ from: Number(row.gap_from), to: Number(row.gap_to), missing: Number(row.missing) }));
+        if (gaps.length === 0) return gaps;
+        const known = await sql<{ gap_from: string; gap_to: string }[]>`
+          SELECT gap_from, gap_to FROM known_candle_gaps
+          WHERE symbol = ${query.symbol} AND interval = ${query.interval} AND gap_to >= ${from} AND gap_from <= ${to}
+          ORDER BY gap_from`;
+        return subtractRanges(gaps, known.map((k) => ({ from: Number(k.gap_from), to: Number(k.gap_to) })), step);
+      });
+    },
+
+    async recordKnownGaps(input) {
+      if (closed) throw new StoreError('CLOSED', 'recordKnownGaps failed: the store is closed');
+      const gaps = prepareKnownGaps('recordKnownGaps', input);
+      if (gaps.length === 0) return 0;
+      return run('recordKnownGaps', async () => {
+        const result = await sql`
+          INSERT INTO known_candle_gaps (symbol, interval, gap_from, gap_to, reason)
+          SELECT * FROM unnest(${sql.array(gaps.map((g) => g.symbol))}::text[], ${sql.array(gaps.map((g) => g.interval))}::text[],
+            ${sql.array(gaps.map((g) => g.from))}::bigint[], ${sql.array(gaps.map((g) => g.to))}::bigint[], ${sql.array(gaps.map((g) => g.reason))}::text[])
+          ON CONFLICT (symbol, interval, gap_from) DO NOTHING`;
+        return result.count;
+      });
+    },
+
+    async listKnownGaps(query = {}) {
+      return run('listKnownGaps', async () => {
+        const rows = await db
+          .select()
+          .from(knownCandleGaps)
+          .where(
+            and(
+              query.symbol === undefined ? undefined : eq(knownCandleGaps.symbol, query.symbol),
+              query.interval === undefined ? undefined : eq(knownCandleGaps.interval, query.interval),
+            ),
+          )
+          .orderBy(asc(knownCandleGaps.symbol), asc(knownCandleGaps.interval), asc(knownCandleGaps.gapFrom));
+        return rows.map((row) => ({ symbol: row.symbol, interval: row.interval, from: row.gapFrom, to: row.gapTo, reason: row.reason }));
       });
     },
 
@@ -334,10 +376,10 @@ export function createStore(options: StoreOptions): Store {
         for (let start = 0; start < prepared.length; start += MAX_SNAPSHOTS_PER_STATEMENT) {
           const batch = JSON.stringify(prepared.slice(start, start + MAX_SNAPSHOTS_PER_STATEMENT));
           const result = await sql`
-            INSERT INTO orderbook_data (symbol, timestamp, time, last_update_id, bids, asks)
-            SELECT symbol, timestamp, 'epoch'::timestamptz + timestamp * interval '1 millisecond', last_update_id, bids, asks
+            INSERT INTO orderbook_data (symbol, timestamp, time, last_update_id, event_time, bids, asks)
+            SELECT symbol, timestamp, 'epoch'::timestamptz + timestamp * interval '1 millisecond', last_update_id, event_time, bids, asks
             FROM jsonb_to_recordset(${batch}::jsonb)
-              AS x(symbol text, timestamp bigint, last_update_id bigint, bids jsonb, asks jsonb)
+              AS x(symbol text, timestamp bigint, last_update_id bigint, event_time bigint, bids jsonb, asks jsonb)
             ON CONFLICT (symbol, time) DO NOTHING`;
           inserted += result.count;
         }
@@ -365,6 +407,7 @@ export function createStore(options: StoreOptions): Store {
           symbol: row.symbol,
           timestamp: row.timestamp,
           lastUpdateId: row.lastUpdateId,
+          eventTime: row.eventTime,
           bids: row.bids,
           asks: row.asks,
         }));
@@ -399,6 +442,25 @@ export function createStore(options: StoreOptions): Store {
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/** `gaps` minus the `known` ranges (both sorted, inclusive open times on a grid of `step`). */
+export function subtractRanges(gaps: CandleGap[], known: { from: number; to: number }[], step: number): CandleGap[] {
+  const result: CandleGap[] = [];
+  for (const gap of gaps) {
+    let pieces = [{ from: gap.from, to: gap.to }];
+    for (const k of known) {
+      pieces = pieces.flatMap((p) => {
+        if (k.to < p.from || k.from > p.to) return [p];
+        const kept = [];
+        if (k.from > p.from) kept.push({ from: p.from, to: k.from - step });
+        if (k.to < p.to) kept.push({ from: k.to + step, to: p.to });
+        return kept;
+      });
+    }
+    for (const p of pieces) result.push({ ...p, missing: (p.to - p.from) / step + 1 });
+  }
+  return result;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

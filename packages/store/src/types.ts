@@ -53,6 +53,8 @@ export interface OrderbookSnapshotRecord {
   /** Snapshot time, epoch ms. */
   timestamp: number;
   lastUpdateId: number;
+  /** Exchange event time (epoch ms) of the last update applied to the book, when the source has one. */
+  eventTime?: number | null;
   /** Best (highest) first. */
   bids: readonly PriceLevelInput[];
   /** Best (lowest) first. */
@@ -64,6 +66,7 @@ export interface StoredOrderbookSnapshot {
   symbol: string;
   timestamp: number;
   lastUpdateId: number;
+  eventTime: number | null;
   bids: [price: string, quantity: string][];
   asks: [price: string, quantity: string][];
 }
@@ -104,4 +107,16 @@ export interface CandleRangeQuery {
   from: number;
   /** Last open time, epoch ms, inclusive. */
   to: number;
+}
+
+/** A range the exchange has no candles for (an outage), recorded so that it is never fetched again. */
+export interface KnownCandleGap {
+  symbol: string;
+  interval: string;
+  /** Open time (epoch ms) of the first missing candle. */
+  from: number;
+  /** Open time (epoch ms) of the last missing candle. */
+  to: number;
+  /** Why it is missing, e.g. `exchange returned no candles`. */
+  reason: string;
 }

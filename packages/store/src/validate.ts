@@ -1,7 +1,7 @@
 import { isDecimal, formatDecimal, normalizeDecimalString } from '@collector/decimal';
 import { StoreValidationError, type StoreErrorCode } from './errors.js';
 import { KNOWN_INTERVALS } from './intervals.js';
-import type { CandleRecord, CollectorStateInput, DecimalInput, OrderbookSnapshotRecord, PriceLevelInput } from './types.js';
+import type { CandleRecord, CollectorStateInput, DecimalInput, OrderbookSnapshotRecord, PriceLevelInput, KnownCandleGap } from './types.js';
 
 /**
  * Canonical plain text of a decimal input; the same result as
@@ -278,6 +278,7 @@ export interface PreparedSnapshot {
   symbol: string;
   timestamp: number;
   last_update_id: number;
+  event_time: number | null;
   bids: [string, string][];
   asks: [string, string][];
 }
@@ -309,6 +310,7 @@ export function prepareSnapshots(operation: string, snapshots: readonly Orderboo
       symbol: check.text(index, item, 'symbol'),
       timestamp: check.integer(index, item, 'timestamp'),
       last_update_id: check.integer(index, item, 'lastUpdateId'),
+      event_time: item.eventTime === undefined || item.eventTime === null ? null : check.integer(index, item, 'eventTime'),
       bids: levels('bids'),
       asks: levels('asks'),
     };
@@ -333,4 +335,20 @@ export function prepareState(operation: string, state: CollectorStateInput): Col
     lastTimestamp: check.integer(0, item, 'lastTimestamp'),
     ...(realtime === undefined ? {} : { isRealtime: realtime }),
   };
+}
+
+/**
+ * Validates known exchange gaps.
+ * @throws {StoreValidationError} code `INVALID_GAP`.
+ */
+export function prepareKnownGaps(operation: string, gaps: readonly KnownCandleGap[]): KnownCandleGap[] {
+  const check = new Checker(operation, 'INVALID_GAP', 'gap');
+  if (!Array.isArray(gaps)) check.fail(0, undefined, '', `batch is ${describe(gaps)}, expected an array`);
+  return gaps.map((raw, index) => {
+    const item = check.object(index, raw);
+    const from = check.integer(index, item, 'from');
+    const to = check.integer(index, item, 'to');
+    if (to < from) check.fail(index, item, 'to', `is ${to}, before from ${from}`);
+    return { symbol: check.text(index, item, 'symbol'), interval: check.text(index, item, 'interval'), from, to, reason: check.text(index, item, 'reason') };
+  });
 }

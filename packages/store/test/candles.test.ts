@@ -175,5 +175,19 @@ describe('candles', () => {
       await expect(store.findCandleGaps({ ...query, interval: '1M' })).rejects.toMatchObject({ code: 'UNSUPPORTED_INTERVAL' });
       await expect(store.findCandleGaps({ ...query, from: -1 })).rejects.toMatchObject({ code: 'INVALID_QUERY' });
     });
+
+    it('leaves out ranges recorded as known exchange gaps, and records each gap once', async () => {
+      await store.upsertCandles(minutes('BTCUSDT', [0, 9]));
+      const outage = { symbol: 'BTCUSDT', interval: '1m', from: T0 + 3 * MINUTE, to: T0 + 5 * MINUTE, reason: 'exchange returned no candles' };
+      expect(await store.recordKnownGaps([outage])).toBe(1);
+      expect(await store.recordKnownGaps([{ ...outage, reason: 'again' }])).toBe(0);
+      expect(await store.findCandleGaps(query)).toEqual([
+        { from: T0 + MINUTE, to: T0 + 2 * MINUTE, missing: 2 },
+        { from: T0 + 6 * MINUTE, to: T0 + 8 * MINUTE, missing: 3 },
+      ]);
+      expect(await store.findCandleGaps({ ...query, symbol: 'ETHUSDT' })).toEqual([{ from: T0, to: T0 + 9 * MINUTE, missing: 10 }]);
+      expect(await store.listKnownGaps({ symbol: 'BTCUSDT' })).toEqual([outage]);
+      await expect(store.recordKnownGaps([{ ...outage, to: T0 }])).rejects.toMatchObject({ code: 'INVALID_GAP' });
+    });
   });
 });

@@ -25,17 +25,17 @@ describe('order book snapshots and collector state', () => {
       bids: [['64321.12000000', '0.00000005'], [new Decimal('64321.1'), '1E-8']] as [string | Decimal, string][],
       asks: [['64321.13', '123456789012345678901234567890']] as [string, string][],
     };
-    expect(await store.insertOrderbookSnapshots([snapshot, { ...snapshot, timestamp: T0 + 1000, bids: [] }])).toBe(2);
+    expect(await store.insertOrderbookSnapshots([snapshot, { ...snapshot, timestamp: T0 + 1000, eventTime: T0 + 990, bids: [] }])).toBe(2);
     expect(await store.insertOrderbookSnapshots([{ ...snapshot, asks: [] }])).toBe(0);
 
     const rows = await store.getOrderbookSnapshots({ symbol: 'BTCUSDT' });
     expect(rows).toEqual([
       {
-        symbol: 'BTCUSDT', timestamp: T0, lastUpdateId: 9_007_199_254_740_991,
+        symbol: 'BTCUSDT', timestamp: T0, lastUpdateId: 9_007_199_254_740_991, eventTime: null,
         bids: [['64321.12', '0.00000005'], ['64321.1', '0.00000001']],
         asks: [['64321.13', '123456789012345678901234567890']],
       },
-      expect.objectContaining({ timestamp: T0 + 1000, bids: [] }),
+      expect.objectContaining({ timestamp: T0 + 1000, eventTime: T0 + 990, bids: [] }),
     ]);
     expect(await store.getOrderbookSnapshots({ symbol: 'BTCUSDT', from: T0 + 1, to: T0 + 5000 })).toHaveLength(1);
     expect(await store.getOrderbookSnapshots({ symbol: 'ETHUSDT' })).toEqual([]);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { loadCommonConfig, parseNumberEnv, redactUrl } from './env.js';
+
+describe('loadCommonConfig', () => {
+  it('prefers DATABASE_URL and REDIS_URL over the host/port variables', () => {
+    const config = loadCommonConfig({ DATABASE_URL: 'postgres://u@h/d', DB_HOST: 'ignored', REDIS_URL: 'redis://r:1', REDIS_HOST: 'x' }, { httpPort: 8080 });
+    expect([config.databaseUrl, config.redisUrl, config.httpPort]).toEqual(['postgres://u@h/d', 'redis://r:1', 8080]);
+  });
+
+  it('never echoes a malformed URL, which may hold a password', () => {
+    const error = (() => {
+      try {
+        loadCommonConfig({ DATABASE_URL: 'postgres//user:hunter2@db' }, { httpPort: 1 });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.variable).toBe('DATABASE_URL');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('refuses exponent and hex notation in numbers', () => {
+    for (const text of ['1e3', '0x10', 'Infinity', '']) {
+      if (text === '') expect(parseNumberEnv({ N: text }, 'N', 7, { min: 0 })).toBe(7);
+      else expect(() => parseNumberEnv({ N: text }, 'N', 7, { min: 0 })).toThrow(/N must be a number ≥ 0/);
+    }
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password and keeps the rest', () => {
+    expect(redactUrl('postgres://crypto_user:s3cret@db:5432/crypto_data')).toBe('postgres://crypto_user:***@db:5432/crypto_data');
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(redactUrl('not a url with secret')).toBe('[unparsable URL]');
+  });
+});

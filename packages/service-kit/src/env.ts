@@ -1,0 +1,163 @@
+import { ConfigError } from './config-error.js';
+
+/** The process environment, or a literal one in tests. */
+export type Env = Record<string, string | undefined>;
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The symbols both collectors collect when `SYMBOLS` is unset. */
+export const DEFAULT_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT'];
+
+/** A variable's trimmed value; blank counts as unset, as in shell `VAR=` lines of an env file. */
+export function readEnv(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Bounds of {@link parseNumberEnv}. */
+export interface NumberCheck {
+  integer?: boolean;
+  min: number;
+  max?: number;
+  /** `min` itself is refused. */
+  exclusiveMin?: boolean;
+}
+
+/** A decimal number from the environment, or `fallback` when unset. Refuses `1e3`, `0x10`, `Infinity`. */
+export function parseNumberEnv(env: Env, name: string, fallback: number, check: NumberCheck): number {
+  const text = readEnv(env, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  const describe = `${check.integer ? 'an integer' : 'a number'} ${check.exclusiveMin ? '>' : '≥'} ${check.min}${check.max === undefined ? '' : ` and ≤ ${check.max}`}`;
+  const belowMin = check.exclusiveMin ? value <= check.min : value < check.min;
+  if (!/^-?\d+(\.\d+)?$/.test(text) || Number.isNaN(value) || belowMin || (check.max !== undefined && value > check.max) || (check.integer && !Number.isInteger(value))) {
+    throw new ConfigError(name, `must be ${describe}, got "${text}"`);
+  }
+  return value;
+}
+
+/** One of a fixed set of words, or `fallback` when unset. */
+export function parseChoiceEnv<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const text = readEnv(env, name) ?? fallback;
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new ConfigError(name, `must be one of ${choices.join(', ')}, got "${text}"`);
+  }
+  return text as T;
+}
+
+/** Accepts `['BTCUSDT', 'ETHUSDT']` (the form existing deployments use) and `BTCUSDT,ETHUSDT`. */
+export function parseSymbolList(text: string, variable = 'SYMBOLS'): string[] {
+  const inner = text.trim().replace(/^\[/, '').replace(/\]$/, '');
+  const symbols = inner
+    .split(',')
+    .map((item) => item.trim().replace(/^["']|["']$/g, '').trim())
+    .filter((item) => item !== '');
+  if (symbols.length === 0) throw new ConfigError(variable, `lists no symbol, got "${text}"`);
+  const seen = new Set<string>();
+  for (const symbol of symbols) {
+    if (!/^[A-Z0-9]{2,20}$/.test(symbol)) {
+      throw new ConfigError(variable, `has an invalid symbol "${symbol}" (expected upper-case letters and digits, e.g. BTCUSDT)`);
+    }
+    if (seen.has(symbol)) throw new ConfigError(variable, `lists ${symbol} twice`);
+    seen.add(symbol);
+  }
+  return symbols;
+}
+
+/** Parses `YYYY-MM-DD` (UTC midnight) strictly: `2025-13-01` and `2025-02-30` are refused. */
+export function parseUtcDate(text: string, variable: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+  if (!match || Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+    throw new ConfigError(variable, `must be a calendar date YYYY-MM-DD, got "${text}"`);
+  }
+  return time;
+}
+
+/** An absolute URL with one of `protocols`, or `fallback` when unset. */
+export function parseUrlEnv(env: Env, name: string, fallback: string, protocols: string[]): string;
+export function parseUrlEnv(env: Env, name: string, fallback: undefined, protocols: string[]): string | undefined;
+export function parseUrlEnv(env: Env, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+  const text = readEnv(env, name) ?? fallback;
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    // The value may hold a password, so it is not echoed.
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+  }
+  return text;
+}
+
+function databaseUrlFrom(env: Env): string | undefined {
+  const direct = parseUrlEnv(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  if (direct) return direct;
+  const host = readEnv(env, 'DB_HOST');
+  if (host === undefined) return undefined;
+  const port = parseNumberEnv(env, 'DB_PORT', 5432, { integer: true, min: 1, max: 65535 });
+  const url = new URL('postgres://localhost');
+  url.hostname = host;
+  url.port = String(port);
+  url.pathname = `/${encodeURIComponent(readEnv(env, 'DB_NAME') ?? 'postgres')}`;
+  url.username = encodeURIComponent(readEnv(env, 'DB_USER') ?? 'postgres');
+  const password = env.DB_PASSWORD;
+  if (password) url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+function redisUrlFrom(env: Env): string {
+  const direct = parseUrlEnv(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']);
+  if (direct) return direct;
+  const host = readEnv(env, 'REDIS_HOST') ?? '127.0.0.1';
+  const port = parseNumberEnv(env, 'REDIS_PORT', 6379, { integer: true, min: 1, max: 65535 });
+  return `redis://${host}:${port}`;
+}
+
+/** Settings both collectors read the same way. */
+export interface CommonConfig {
+  /** `DATABASE_URL`, else built from `DB_*`. Unset only when neither is given. */
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  binanceBaseUrl: string;
+  binanceWsUrl: string;
+  symbols: string[];
+  logLevel: LogLevel;
+  httpHost: string;
+  /** 0 picks a free port (tests). */
+  httpPort: number;
+}
+
+/**
+ * Reads the database, Redis, Binance, `SYMBOLS`, `LOG_LEVEL` and HTTP variables.
+ * @throws {ConfigError} naming the first variable that is wrong.
+ */
+export function loadCommonConfig(env: Env, defaults: { httpPort: number }): CommonConfig {
+  const symbolsText = readEnv(env, 'SYMBOLS');
+  return {
+    databaseUrl: databaseUrlFrom(env),
+    redisUrl: redisUrlFrom(env),
+    binanceBaseUrl: parseUrlEnv(env, 'BINANCE_BASE_URL', 'https://api.binance.com', ['http:', 'https:']),
+    binanceWsUrl: parseUrlEnv(env, 'BINANCE_WS_URL', 'wss://stream.binance.com:9443', ['ws:', 'wss:']),
+    symbols: symbolsText === undefined ? [...DEFAULT_SYMBOLS] : parseSymbolList(symbolsText),
+    logLevel: parseChoiceEnv(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    httpHost: readEnv(env, 'HTTP_HOST') ?? '127.0.0.1',
+    httpPort: parseNumberEnv(env, 'HTTP_PORT', defaults.httpPort, { integer: true, min: 0, max: 65535 }),
+  };
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`; anything unparsable becomes `[unparsable URL]`. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return '[unparsable URL]';
+  }
+}
