@@ -124,6 +124,8 @@ export interface CommonConfig {
   /** `DATABASE_URL`, else built from `DB_*`. Unset only when neither is given. */
   databaseUrl: string | undefined;
   redisUrl: string;
+  /** `REDIS_ENABLED=false` runs without publishing (the database stays the record). */
+  redisEnabled: boolean;
   binanceBaseUrl: string;
   binanceWsUrl: string;
   symbols: string[];
@@ -142,6 +144,7 @@ export function loadCommonConfig(env: Env, defaults: { httpPort: number }): Comm
   return {
     databaseUrl: databaseUrlFrom(env),
     redisUrl: redisUrlFrom(env),
+    redisEnabled: parseChoiceEnv(env, 'REDIS_ENABLED', ['true', 'false'], 'true') === 'true',
     binanceBaseUrl: parseUrlEnv(env, 'BINANCE_BASE_URL', 'https://api.binance.com', ['http:', 'https:']),
     binanceWsUrl: parseUrlEnv(env, 'BINANCE_WS_URL', 'wss://stream.binance.com:9443', ['ws:', 'wss:']),
     symbols: symbolsText === undefined ? [...DEFAULT_SYMBOLS] : parseSymbolList(symbolsText),

@@ -15,7 +15,16 @@ export function counter<L extends string>(registry: Registry, name: string, help
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-/** A gauge registered in `registry`. */
-export function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-  return new Gauge({ name, help, labelNames, registers: [registry] });
+/** A gauge registered in `registry`; `read`, when given, sets it from live state at every scrape. */
+export function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[] = [], read?: () => number): Gauge<L> {
+  if (read === undefined) return new Gauge({ name, help, labelNames, registers: [registry] });
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }

@@ -80,6 +80,8 @@ export interface Store {
   /** Snapshots of one symbol with times in `[from, to]` (both optional), oldest first. */
   getOrderbookSnapshots(query: { symbol: string; from?: number; to?: number; limit?: number }): Promise<StoredOrderbookSnapshot[]>;
   /** The state of one stream, or undefined. */
+  /** Round trip to the database; rejects when it is unreachable. For readiness probes. */
+  ping(): Promise<void>;
   /** Records ranges the exchange has no candles for; recording one again keeps the first reason. */
   recordKnownGaps(gaps: readonly KnownCandleGap[]): Promise<number>;
   /** Known exchange gaps, optionally of one symbol and interval, oldest first. */
@@ -336,6 +338,10 @@ export function createStore(options: StoreOptions): Store {
           ORDER BY gap_from`;
         return subtractRanges(gaps, known.map((k) => ({ from: Number(k.gap_from), to: Number(k.gap_to) })), step);
       });
+    },
+
+    async ping() {
+      await run('ping', () => sql`SELECT 1`);
     },
 
     async recordKnownGaps(input) {
