@@ -20,13 +20,80 @@ export interface SimFaults {
   malformedNext(count: number): void;
   /** Adds this delay, in ms, to every response. */
   setLatencyMs(ms: number): void;
-  /** Removes every pending fault and the latency. */
+  /** Terminates every WebSocket connection now (no close frame). */
+  dropConnections(): void;
+  /** Keeps sockets open but sends nothing (no events, no pings, no replies) for `ms` of real time; events of that time are lost. */
+  stallStreams(ms: number): void;
+  /** Does not send the next `count` diff-depth events of `symbol` (or of every symbol), so clients see a U gap. */
+  skipDepthUpdates(count: number, symbol?: string): void;
+  /** Sends the serverShutdown event on every connection, then closes them after `wsShutdownGraceMs`. */
+  serverShutdown(): void;
+  /** Refuses the next `count` WebSocket upgrades with HTTP 503. */
+  rejectConnections(count: number): void;
+  /** Removes every pending fault (REST and WebSocket) and the latency. */
   clear(): void;
 }
 
+/** What the WebSocket server does for the immediate faults. */
+export interface WsFaultActions {
+  dropConnections(): void;
+  serverShutdown(): void;
+}
+
+/** Fault state shared by the REST handler and the WebSocket server. */
 export class FaultQueue implements SimFaults {
   latencyMs = 0;
   private readonly queue: SimFault[] = [];
+  private rejects = 0;
+  private stalledUntil = 0;
+  private skipAny = 0;
+  private readonly skipSymbol = new Map<string, number>();
+  private actions: WsFaultActions | undefined;
+
+  /** Connects the immediate WebSocket faults to the server. */
+  bindWs(actions: WsFaultActions): void {
+    this.actions = actions;
+  }
+  dropConnections(): void {
+    this.actions?.dropConnections();
+  }
+  stallStreams(ms: number): void {
+    this.stalledUntil = Math.max(this.stalledUntil, performance.now() + ms);
+  }
+  skipDepthUpdates(count: number, symbol?: string): void {
+    if (symbol === undefined) this.skipAny += count;
+    else this.skipSymbol.set(symbol, (this.skipSymbol.get(symbol) ?? 0) + count);
+  }
+  serverShutdown(): void {
+    this.actions?.serverShutdown();
+  }
+  rejectConnections(count: number): void {
+    this.rejects += count;
+  }
+  /** True when the next upgrade must be refused (consumes one). */
+  takeReject(): boolean {
+    if (this.rejects <= 0) return false;
+    this.rejects--;
+    return true;
+  }
+  /** True while streams are stalled (real time, performance.now()). */
+  stalled(realNow: number): boolean {
+    return realNow < this.stalledUntil;
+  }
+  /** True when this diff event of `symbol` must be dropped (consumes one). */
+  takeDepthSkip(symbol: string): boolean {
+    const n = this.skipSymbol.get(symbol) ?? 0;
+    if (n > 0) {
+      if (n === 1) this.skipSymbol.delete(symbol);
+      else this.skipSymbol.set(symbol, n - 1);
+      return true;
+    }
+    if (this.skipAny > 0) {
+      this.skipAny--;
+      return true;
+    }
+    return false;
+  }
 
   private push(count: number, f: SimFault): void {
     for (let i = 0; i < count; i++) this.queue.push(f);
@@ -52,6 +119,10 @@ export class FaultQueue implements SimFaults {
   clear(): void {
     this.queue.length = 0;
     this.latencyMs = 0;
+    this.rejects = 0;
+    this.stalledUntil = 0;
+    this.skipAny = 0;
+    this.skipSymbol.clear();
   }
   take(): SimFault | undefined {
     return this.queue.shift();
@@ -68,6 +139,11 @@ export class FaultQueue implements SimFaults {
       case 'html': return this.htmlNext(count, status);
       case 'malformed': return this.malformedNext(count);
       case 'latency': return this.setLatencyMs(typeof cmd.ms === 'number' ? cmd.ms : 0);
+      case 'dropConnections': return this.dropConnections();
+      case 'stallStreams': return this.stallStreams(typeof cmd.ms === 'number' ? cmd.ms : 0);
+      case 'skipDepthUpdates': return this.skipDepthUpdates(count, typeof cmd.symbol === 'string' ? cmd.symbol : undefined);
+      case 'serverShutdown': return this.serverShutdown();
+      case 'rejectConnections': return this.rejectConnections(count);
       default: throw new Error(`unknown fault type ${String(cmd.type)}`);
     }
   }

@@ -1,3 +1,6 @@
-export { startBinanceSim, DEFAULT_BINANCE_SIM_OPTIONS, type BinanceSim, type BinanceSimOptions } from './server.js';
+export { startBinanceSim, type BinanceSim } from './server.js';
+export { DEFAULT_BINANCE_SIM_OPTIONS, type BinanceSimOptions } from './options.js';
+export { BinanceSimError, type BinanceSimErrorCode } from './errors.js';
+export type { SimBookState } from './book.js';
 export type { SimFaults } from './faults.js';
 export { INTERVALS } from './intervals.js';

@@ -1,13 +1,13 @@
 const MIN = 60_000;
 const FIXED: Record<string, number> = {
-  '1m': MIN, '3m': 3 * MIN, '5m': 5 * MIN, '15m': 15 * MIN, '30m': 30 * MIN,
+  '1s': 1000, '1m': MIN, '3m': 3 * MIN, '5m': 5 * MIN, '15m': 15 * MIN, '30m': 30 * MIN,
   '1h': 60 * MIN, '2h': 120 * MIN, '4h': 240 * MIN, '6h': 360 * MIN, '8h': 480 * MIN, '12h': 720 * MIN,
   '1d': 1440 * MIN, '3d': 3 * 1440 * MIN, '1w': 7 * 1440 * MIN,
 };
 /** The epoch was a Thursday; weeks start on Monday 00:00 UTC. */
 const WEEK_OFFSET = 4 * 1440 * MIN;
 
-/** Every interval the simulator serves (1s is not simulated). */
+/** Every interval Binance serves, in Binance's order (1s … 1M). */
 export const INTERVALS = [...Object.keys(FIXED), '1M'];
 
 export function isInterval(s: string): boolean {

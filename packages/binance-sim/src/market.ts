@@ -26,7 +26,7 @@ export const SYMBOL_TABLE: Record<string, SimSymbol> = {
 };
 
 /** murmur3 finaliser: a fast, well-mixed 32-bit hash. */
-function fmix(x: number): number {
+export function fmix(x: number): number {
   let h = x;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -35,14 +35,15 @@ function fmix(x: number): number {
   return h ^ (h >>> 16);
 }
 
-function hashString(s: string): number {
+/** FNV-1a then fmix: a well-mixed 32-bit hash of a string. */
+export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (const ch of s) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193);
   return fmix(h);
 }
 
 /** A uniform number in [0, 1) from (key, n, salt); pure 32-bit integer math, so identical on every platform. */
-function unit(key: number, n: number, salt: number): number {
+export function unit(key: number, n: number, salt: number): number {
   const hi = Math.floor(n / 0x100000000);
   const a = fmix(key ^ Math.imul(n | 0, 0x9e3779b1) ^ Math.imul(salt + hi * 7919, 0x85ebca77));
   const b = fmix(a ^ Math.imul(salt + 1, 0x27d4eb2f));
@@ -62,6 +63,8 @@ export interface RawCandle {
   trades: number;
   takerBase: bigint;
   takerQuote: bigint;
+  /** 1s candles only: index of the candle's first trade inside its minute. */
+  firstTradeIndex?: number;
 }
 
 const LEVELS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
@@ -75,7 +78,7 @@ export class SymbolMarket {
     readonly info: SimSymbol,
     seed: number,
   ) {
-    this.key = fmix(hashString(info.symbol) ^ fmix(Math.imul(seed | 0, 0x9e3779b1) ^ Math.floor(seed / 0x100000000)));
+    this.key = symbolKey(info.symbol, seed);
     this.tickScale = 10n ** BigInt(PRICE_DECIMALS - info.tickDecimals);
   }
 
@@ -150,4 +153,41 @@ export class SymbolMarket {
       trades: Math.floor((full.trades * Number(frac)) / 1000),
     };
   }
+}
+
+/** The 32-bit key of (symbol, seed) every derived random value starts from. */
+export function symbolKey(symbol: string, seed: number): number {
+  return fmix(hashString(symbol) ^ fmix(Math.imul(seed | 0, 0x9e3779b1) ^ Math.floor(seed / 0x100000000)));
+}
+
+/** Names accepted as synthetic symbols when not in {@link SYMBOL_TABLE}. */
+export const SYNTHETIC_SYMBOL = /^[A-Z0-9]{2,16}(USDT|BTC)$/;
+
+/** USD value of one BTC, used to size BTC-quoted synthetic symbols. */
+const BTC_USD = 60_000;
+
+/**
+ * The profile of a symbol: the built-in one, or for a name matching {@link SYNTHETIC_SYMBOL}
+ * a deterministic profile derived from (seed, name); undefined for any other name.
+ * Synthetic prices have 10^4..10^5 ticks, quantity steps worth about 0.1..1 USD.
+ */
+export function resolveSymbol(name: string, seed: number): SimSymbol | undefined {
+  const known = SYMBOL_TABLE[name];
+  if (known) return known;
+  const m = SYNTHETIC_SYMBOL.exec(name);
+  if (!m) return undefined;
+  const quoteAsset = m[1] as string;
+  const key = symbolKey(name, seed);
+  // log10 of the price in quote units: USDT pairs 0.001..5000, BTC pairs 1e-5..0.1
+  const [lo, hi] = quoteAsset === 'USDT' ? [-3, 3.7] : [-5, -1];
+  const logPrice = lo + unit(key, 0, 1) * (hi - lo);
+  const tickDecimals = Math.min(8, Math.max(0, Math.ceil(4 - logPrice)));
+  const basePriceTicks = Math.max(1000, Math.round(10 ** (logPrice + tickDecimals)));
+  const usd = 10 ** logPrice * (quoteAsset === 'USDT' ? 1 : BTC_USD);
+  const stepDecimals = Math.min(8, Math.max(0, Math.floor(Math.log10(usd)) + 1));
+  const stepUsd = usd / 10 ** stepDecimals;
+  // 1m turnover between 2k and 2M USD
+  const minuteUsd = 2000 * 10 ** (unit(key, 0, 2) * 3);
+  const baseVolumeSteps = Math.max(100, Math.round(minuteUsd / stepUsd));
+  return { symbol: name, baseAsset: name.slice(0, -quoteAsset.length), quoteAsset, tickDecimals, stepDecimals, qtyRenderDecimals: 8, basePriceTicks, baseVolumeSteps };
 }

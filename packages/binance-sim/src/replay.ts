@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { BinanceSimError } from './errors.js';
 
 /** A replayed kline row: times in ms, values as the file wrote them. */
 export type ReplayRow = [number, string, string, string, string, string, number, string, number, string, string, string];
@@ -9,7 +10,7 @@ export function loadReplay(files: readonly string[]): Map<string, ReplayRow[]> {
   const map = new Map<string, ReplayRow[]>();
   for (const file of files) {
     const m = /^([A-Z0-9]+)-(\w+)-\d{4}-\d{2}(?:-\d{2})?\.csv$/.exec(basename(file));
-    if (!m) throw new Error(`[binance-sim] replay file name must be SYMBOL-INTERVAL-YYYY-MM-DD.csv: ${file}`);
+    if (!m) throw new BinanceSimError('REPLAY_FILE', `replay file name must be SYMBOL-INTERVAL-YYYY-MM-DD.csv: ${file}`);
     const interval = m[2] === '1mo' ? '1M' : (m[2] as string);
     const key = `${m[1]}|${interval}`;
     const rows = map.get(key) ?? [];

@@ -45,3 +45,12 @@ export function useSims(): (opts?: BinanceSimOptions) => ReturnType<typeof sim> 
     return s;
   };
 }
+
+/** Polls `cond` every 10 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!(await cond())) {
+    if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
