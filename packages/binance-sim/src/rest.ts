@@ -124,7 +124,8 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
 
   function send(res: ServerResponse, status: number, body: string, headers: Record<string, string | number> = {}, type = 'application/json;charset=UTF-8'): void {
     const write = (): void => {
-      res.writeHead(status, { 'Content-Type': type, ...headers });
+      // Binance's Date header is its own clock; clients estimate server time from it, so it follows the sim clock.
+      res.writeHead(status, { 'Content-Type': type, Date: new Date(now()).toUTCString(), ...headers });
       res.end(body);
     };
     if (faults.latencyMs > 0) setTimeout(write, faults.latencyMs);

@@ -175,3 +175,12 @@ describe.skipIf(!adaKlines || !depthSnap || !exInfo)(adaKlines && depthSnap && e
     }
   });
 });
+
+describe('Date header', () => {
+  const start = useSims();
+  it('follows the sim clock, as Binance sends its own time', async () => {
+    const s = await start();
+    const r = await getJson(`${s.restUrl}/api/v3/ping`);
+    expect(Date.parse(r.headers.get('date') ?? '')).toBe(Math.floor(T0 / 1000) * 1000);
+  });
+});
