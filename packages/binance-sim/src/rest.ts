@@ -38,7 +38,8 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
   const cache = new Map<string, RawCandle>();
 
   function candle(market: SymbolMarket, interval: string, open: number, t: number, closeTime: number): RawCandle {
-    if (closeTime >= t) return candleAt(market, interval, open, t);
+    // A 1s or 1m candle is cheaper to build than to cache: caching only pays for candles built from many minutes.
+    if (closeTime >= t || interval === '1s' || interval === '1m') return candleAt(market, interval, open, t);
     const key = `${market.info.symbol}|${interval}|${open}`;
     const hit = cache.get(key);
     if (hit) {
