@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { defineServiceTestConfig } from '@collector/testkit/vitest-config';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default defineServiceTestConfig();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_SYMBOLS, loadConfig, parseSymbolList } from './config.js';
+import { ConfigError, DEFAULT_SYMBOLS, parseSymbolList } from '@collector/service-kit';
+import { loadConfig } from './config.js';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
 
@@ -68,7 +69,7 @@ describe('loadConfig', () => {
     [{ RETRY_DELAY: '0' }, 'RETRY_DELAY', /> 0/],
     [{ MAX_RETRIES: 'five' }, 'MAX_RETRIES', /integer/],
     [{ REALTIME_INTERVAL: '-1' }, 'REALTIME_INTERVAL', /> 0/],
-    [{ REALTIME_MODE: 'push' }, 'REALTIME_MODE', /"stream" or "poll"/],
+    [{ REALTIME_MODE: 'push' }, 'REALTIME_MODE', /one of stream, poll/],
     [{ SYMBOLS: 'BTCUSDT,btc-usdt' }, 'SYMBOLS', /invalid symbol "btc-usdt"/],
     [{ SYMBOLS: 'BTCUSDT,BTCUSDT' }, 'SYMBOLS', /twice/],
     [{ SYMBOLS: '[]' }, 'SYMBOLS', /no symbol/],

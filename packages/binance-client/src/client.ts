@@ -1,7 +1,7 @@
 import { createFetch, ofetch, type $Fetch } from 'ofetch';
 import { BinanceApiError, BinanceClientError, IpBanError, RateLimitError, ResponseFormatError } from './errors.js';
 import { assertInterval, assertSymbol, depthWeight, ENDPOINT_WEIGHTS, type KlineInterval } from './market.js';
-import { type BinanceClientOptions, resolveOptions, type ResolvedOptions } from './options.js';
+import { type BinanceClientOptions, resolveOptions, type ResolvedOptions, resolveStreamOptions, type StreamOptions } from './options.js';
 import {
   type DepthSnapshot,
   type ExchangeInfo,
@@ -13,6 +13,8 @@ import {
   parseServerTime,
 } from './parse.js';
 import { backoffDelayMs, sleep, WeightLimiter } from './rate-limiter.js';
+import { type MarketStreams, openMarketStreams } from './streams/market-streams.js';
+import { SlidingWindowPacer } from './streams/pacing.js';
 
 /** Largest `limit` Binance accepts for klines. */
 export const MAX_KLINES_LIMIT = 1000;
@@ -39,7 +41,26 @@ export interface KlinesRangeParams {
   from: number;
   /** Last open time wanted, epoch ms, inclusive. */
   to: number;
+  /** Candles per request, 1..1000; smaller pages cost the same weight, so only lower it to bound memory. @default 1000 */
+  limit?: number;
 }
+
+/** Parameters of {@link BinanceClient.openStreams}: the streams, and per-handle overrides of the client's stream options. */
+export interface OpenStreamsParams extends StreamOptions {
+  /**
+   * Stream names: `<symbol>@kline_<interval>`, `<symbol>@depth[@100ms]` or `<symbol>@depth<5|10|20>[@100ms]`
+   * (see `klineStream`, `depthStream`, `partialDepthStream`). May be empty; add more with `subscribe`.
+   */
+  streams: readonly string[];
+}
+
+/**
+ * Connection attempts allowed per {@link CONNECTION_ATTEMPTS_WINDOW_MS} for the whole client: 90 % of Binance's
+ * 300 per 5 minutes per IP.
+ */
+export const MAX_CONNECTION_ATTEMPTS = 270;
+/** Window of {@link MAX_CONNECTION_ATTEMPTS}, in ms. */
+export const CONNECTION_ATTEMPTS_WINDOW_MS = 300_000;
 
 /** Parameters of {@link BinanceClient.depth}. */
 export interface DepthParams {
@@ -67,6 +88,17 @@ export interface BinanceClient {
   klinesRange(params: KlinesRangeParams): AsyncGenerator<Kline[], void, undefined>;
   /** `GET /api/v3/depth` (weight 5/25/50/250 by limit). */
   depth(params: DepthParams): Promise<DepthSnapshot>;
+  /**
+   * Opens combined-stream WebSocket connections (`wsBaseUrl/stream?streams=…`) carrying `streams`, split across
+   * connections at `maxStreamsPerConnection`, kept alive (reconnects, replacement before 24 h, serverShutdown)
+   * until `close()`. Returns at once; `await handle.ready()` to know every stream is subscribed.
+   * @throws {BinanceClientError} INVALID_ARGUMENT for a stream name this client does not type; INVALID_OPTION for a bad override.
+   * @example
+   * const streams = client.openStreams({ streams: ['btcusdt@kline_1m', 'btcusdt@depth@100ms'] });
+   * streams.on('kline', (e) => { if (e.kline.isClosed) save(e.kline); });
+   * await streams.ready();
+   */
+  openStreams(params: OpenStreamsParams): MarketStreams;
   /** Estimated Binance time now, epoch ms (local clock + last known offset). */
   serverNow(): number;
   /** Weight counted in the current window (server value when known). */
@@ -119,6 +151,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
   const log = o.logger;
   const $fetch: $Fetch = o.fetch ? createFetch({ fetch: o.fetch, Headers: globalThis.Headers, AbortController: globalThis.AbortController }) : ofetch;
   const limiter = new WeightLimiter(Math.floor(o.weightLimitPerMinute * o.weightSafety), o.weightWindowMs);
+  const connectionAttempts = new SlidingWindowPacer(MAX_CONNECTION_ATTEMPTS, CONNECTION_ATTEMPTS_WINDOW_MS);
   let offsetMs = 0;
   let bannedUntil = 0;
 
@@ -249,8 +282,29 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       weightSafety: o.weightSafety,
       weightWindowMs: o.weightWindowMs,
       requestTimeoutMs: o.requestTimeoutMs,
+      maxStreamsPerConnection: o.maxStreamsPerConnection,
+      messagesPerSecond: o.messagesPerSecond,
+      staleTimeoutMs: o.staleTimeoutMs,
+      maxConnectionAgeMs: o.maxConnectionAgeMs,
+      reconnectDelayMs: o.reconnectDelayMs,
+      controlTimeoutMs: o.controlTimeoutMs,
+      maxUrlLength: o.maxUrlLength,
+      maxStreamsPerMessage: o.maxStreamsPerMessage,
     },
     serverNow,
+
+    openStreams(params) {
+      if (typeof params !== 'object' || params === null) {
+        throw new BinanceClientError('INVALID_ARGUMENT', 'openStreams failed: expected { streams, ...options }');
+      }
+      const { streams, ...overrides } = params;
+      return openMarketStreams(streams, {
+        wsBaseUrl: o.wsBaseUrl,
+        options: resolveStreamOptions(overrides, o),
+        log,
+        attempts: connectionAttempts,
+      });
+    },
     usedWeight: () => limiter.usedWeight(),
 
     async ping() {
@@ -285,20 +339,23 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
     klines,
 
     async *klinesRange(params) {
-      const { symbol, interval, from, to } = params;
+      const { symbol, interval, from, to, limit = MAX_KLINES_LIMIT } = params;
       assertSymbol(symbol);
       assertInterval(interval);
       const label = `klinesRange ${symbol}`;
       checkTime(label, 'from', from);
       checkTime(label, 'to', to);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_KLINES_LIMIT) {
+        throw new BinanceClientError('INVALID_ARGUMENT', `${label} failed: limit must be an integer in 1..${MAX_KLINES_LIMIT}`);
+      }
       let start = from;
       while (start <= to) {
-        const page = await klines({ symbol, interval, startTime: start, endTime: to, limit: MAX_KLINES_LIMIT });
+        const page = await klines({ symbol, interval, startTime: start, endTime: to, limit });
         const openIndex = page.findIndex((k) => !k.isClosed);
         const closed = openIndex === -1 ? page : page.slice(0, openIndex);
         if (closed.length > 0) yield closed;
         const last = page[page.length - 1];
-        if (last === undefined || openIndex !== -1 || page.length < MAX_KLINES_LIMIT) return;
+        if (last === undefined || openIndex !== -1 || page.length < limit) return;
         start = last.openTime + 1;
       }
     },

@@ -6,7 +6,9 @@ export type BinanceClientErrorCode =
   | 'RATE_LIMITED'
   | 'IP_BANNED'
   | 'RESPONSE_FORMAT'
-  | 'NETWORK_ERROR';
+  | 'NETWORK_ERROR'
+  | 'STREAM_REQUEST_FAILED'
+  | 'STREAMS_CLOSED';
 
 /** Base class of every error thrown by this package. */
 export class BinanceClientError extends Error {
@@ -74,5 +76,30 @@ export class ResponseFormatError extends BinanceClientError {
 
   constructor(message: string, options?: { cause?: unknown }) {
     super('RESPONSE_FORMAT', message, options);
+  }
+}
+
+/** A SUBSCRIBE or UNSUBSCRIBE that the stream server refused with `{"code","msg","id"}`. */
+export class StreamRequestError extends BinanceClientError {
+  override name = 'StreamRequestError';
+  /** `SUBSCRIBE` or `UNSUBSCRIBE`. */
+  readonly method: string;
+  /** The streams named in the refused message. */
+  readonly streams: readonly string[];
+  /** The server's error code (0 unknown property, 1 bad value type, 2 invalid request, 3 invalid JSON). */
+  readonly binanceCode: number;
+  /** The server's `msg`. */
+  readonly binanceMessage: string;
+
+  constructor(
+    message: string,
+    fields: { method: string; streams: readonly string[]; binanceCode: number; binanceMessage: string },
+    options?: { cause?: unknown },
+  ) {
+    super('STREAM_REQUEST_FAILED', message, options);
+    this.method = fields.method;
+    this.streams = fields.streams;
+    this.binanceCode = fields.binanceCode;
+    this.binanceMessage = fields.binanceMessage;
   }
 }

@@ -1,7 +1,10 @@
 export {
+  CONNECTION_ATTEMPTS_WINDOW_MS,
   createBinanceClient,
+  MAX_CONNECTION_ATTEMPTS,
   MAX_KLINES_LIMIT,
   type BinanceClient,
+  type OpenStreamsParams,
   type DepthParams,
   type KlinesParams,
   type KlinesRangeParams,
@@ -12,9 +15,61 @@ export {
   IpBanError,
   RateLimitError,
   ResponseFormatError,
+  StreamRequestError,
   type BinanceClientErrorCode,
 } from './errors.js';
 export { depthWeight, ENDPOINT_WEIGHTS, isKlineInterval, KLINE_INTERVALS, type KlineInterval } from './market.js';
-export { DEFAULT_BINANCE_CLIENT_OPTIONS, type BinanceClientLogger, type BinanceClientOptions } from './options.js';
+export {
+  DEFAULT_BINANCE_CLIENT_OPTIONS,
+  DEFAULT_STREAM_OPTIONS,
+  type BinanceClientLogger,
+  type BinanceClientOptions,
+  type StreamOptions,
+} from './options.js';
 export type { DepthLevel, DepthSnapshot, ExchangeInfo, Kline, RateLimitInfo, SymbolInfo } from './parse.js';
 export { backoffDelayMs, MAX_BACKOFF_MS } from './rate-limiter.js';
+export type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from './stream-events.js';
+export type {
+  MarketStreams,
+  MarketStreamsEventMap,
+  MarketStreamsEventName,
+  MarketStreamsListener,
+  StreamsDisconnectedEvent,
+  StreamsReconnectedEvent,
+  StreamsServerShutdownEvent,
+} from './streams/market-streams.js';
+export {
+  depthStream,
+  klineStream,
+  normalizeStreamName,
+  partialDepthStream,
+  type DepthUpdateSpeedMs,
+  type PartialDepthLevels,
+} from './streams/names.js';
+export {
+  DEFAULT_ORDER_BOOK_OPTIONS,
+  OrderBook,
+  type ApplyResult,
+  type ApplySnapshotOptions,
+  type OrderBookOptions,
+  type OrderBookStatus,
+  type OrderBookTop,
+  type OrderBookTopStrings,
+  type ResyncReason,
+  type SnapshotResult,
+  type ValidDepth,
+} from './order-book/order-book.js';
+export {
+  attachOrderBooks,
+  createOrderBook,
+  createOrderBooks,
+  DEFAULT_ORDER_BOOKS_OPTIONS,
+  symbolsOfDepthStreams,
+  type DepthStreamSource,
+  type OrderBookFeed,
+  type OrderBookFeedOptions,
+  type OrderBooks,
+  type OrderBooksEvents,
+  type OrderBooksOptions,
+  type OrderBooksResyncReason,
+} from './order-book/order-books.js';

@@ -8,8 +8,50 @@ export interface BinanceClientLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** Options of {@link createBinanceClient}. */
-export interface BinanceClientOptions {
+/**
+ * Options of the WebSocket streams. Set them client-wide in {@link BinanceClientOptions} or per call of
+ * `client.openStreams({ streams, ...overrides })`.
+ */
+export interface StreamOptions {
+  /** Streams carried by one connection; more are split across connections. Binance allows 1024. @default 1024 */
+  maxStreamsPerConnection?: number;
+  /**
+   * Control messages (SUBSCRIBE, UNSUBSCRIBE) and pongs sent per connection in any 1 s window (plus a 250 ms margin
+   * for network jitter). Binance closes a connection that sends more than 5 per second, pongs included; a pong cannot
+   * wait, so the default leaves it one slot. @default 4
+   */
+  messagesPerSecond?: number;
+  /** A connection that brings no frame at all (message, ping or pong) for this long is dead, in ms. Binance pings every 20 s. @default 30000 */
+  staleTimeoutMs?: number;
+  /** Age at which a connection is replaced, seamlessly, before Binance's 24 h cut-off, in ms. @default 84600000 (23 h 30 min) */
+  maxConnectionAgeMs?: number;
+  /** Base of the reconnect backoff (exponential, full jitter, capped at 60 s), in ms. @default 1000 */
+  reconnectDelayMs?: number;
+  /** Longest wait for a WebSocket handshake or for the reply to a SUBSCRIBE/UNSUBSCRIBE, in ms. @default 10000 */
+  controlTimeoutMs?: number;
+  /** Longest connection URL, in characters; streams that do not fit are subscribed with SUBSCRIBE after connecting. @default 4096 */
+  maxUrlLength?: number;
+  /** Streams named in one SUBSCRIBE/UNSUBSCRIBE message. @default 200 */
+  maxStreamsPerMessage?: number;
+}
+
+/** Defaults of every {@link StreamOptions} field. */
+export const DEFAULT_STREAM_OPTIONS = {
+  maxStreamsPerConnection: 1024,
+  messagesPerSecond: 4,
+  staleTimeoutMs: 30_000,
+  maxConnectionAgeMs: 84_600_000,
+  reconnectDelayMs: 1000,
+  controlTimeoutMs: 10_000,
+  maxUrlLength: 4096,
+  maxStreamsPerMessage: 200,
+} as const satisfies Required<StreamOptions>;
+
+/** {@link StreamOptions} with defaults applied. @internal */
+export type ResolvedStreamOptions = { -readonly [K in keyof typeof DEFAULT_STREAM_OPTIONS]: number };
+
+/** Options of {@link createBinanceClient}; the {@link StreamOptions} set the defaults of every `openStreams`. */
+export interface BinanceClientOptions extends StreamOptions {
   /** REST base URL, without `/api/v3`. @default 'https://api.binance.com' */
   baseUrl?: string;
   /** WebSocket streams base URL (used by the streams part). @default 'wss://stream.binance.com:9443' */
@@ -42,10 +84,11 @@ export const DEFAULT_BINANCE_CLIENT_OPTIONS = {
   weightSafety: 0.9,
   weightWindowMs: 60_000,
   requestTimeoutMs: 10_000,
+  ...DEFAULT_STREAM_OPTIONS,
 } as const satisfies BinanceClientOptions;
 
 /** @internal */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ResolvedStreamOptions {
   baseUrl: string;
   wsBaseUrl: string;
   maxRetries: number;
@@ -82,6 +125,28 @@ function integer(name: string, value: number, min: number): number {
   return value;
 }
 
+/**
+ * Applies `defaults` to stream options and checks each one.
+ * @throws {BinanceClientError} INVALID_OPTION naming the bad option.
+ * @internal
+ */
+export function resolveStreamOptions(options: StreamOptions, defaults: ResolvedStreamOptions = DEFAULT_STREAM_OPTIONS): ResolvedStreamOptions {
+  const pick = <K extends keyof ResolvedStreamOptions>(name: K): number => options[name] ?? defaults[name];
+  const maxStreamsPerConnection = integer('maxStreamsPerConnection', pick('maxStreamsPerConnection'), 1);
+  if (maxStreamsPerConnection > 1024) bad('maxStreamsPerConnection', maxStreamsPerConnection, "an integer in 1..1024 (Binance's limit)");
+  const messagesPerSecond = integer('messagesPerSecond', pick('messagesPerSecond'), 1);
+  return {
+    maxStreamsPerConnection,
+    messagesPerSecond,
+    staleTimeoutMs: integer('staleTimeoutMs', pick('staleTimeoutMs'), 1),
+    maxConnectionAgeMs: integer('maxConnectionAgeMs', pick('maxConnectionAgeMs'), 1),
+    reconnectDelayMs: integer('reconnectDelayMs', pick('reconnectDelayMs'), 0),
+    controlTimeoutMs: integer('controlTimeoutMs', pick('controlTimeoutMs'), 1),
+    maxUrlLength: integer('maxUrlLength', pick('maxUrlLength'), 64),
+    maxStreamsPerMessage: integer('maxStreamsPerMessage', pick('maxStreamsPerMessage'), 1),
+  };
+}
+
 /** Applies defaults and checks every option. @internal */
 export function resolveOptions(options: BinanceClientOptions = {}): ResolvedOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as BinanceClientOptions;
@@ -92,6 +157,7 @@ export function resolveOptions(options: BinanceClientOptions = {}): ResolvedOpti
   }
   if (o.fetch !== undefined && typeof o.fetch !== 'function') bad('fetch', typeof o.fetch, 'a function');
   return {
+    ...resolveStreamOptions(o),
     baseUrl: url('baseUrl', String(o.baseUrl), ['http:', 'https:']),
     wsBaseUrl: url('wsBaseUrl', String(o.wsBaseUrl), ['ws:', 'wss:']),
     maxRetries: integer('maxRetries', o.maxRetries, 0),

@@ -68,25 +68,30 @@ export interface ExchangeInfo {
   symbols: SymbolInfo[];
 }
 
-function fail(context: string, what: string): never {
+/** @internal */
+export function fail(context: string, what: string): never {
   throw new ResponseFormatError(`${context} failed: malformed response: ${what}`);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** @internal */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function int(context: string, field: string, value: unknown): number {
+/** @internal */
+export function int(context: string, field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(context, `${field} is not an integer`);
   return value;
 }
 
-function str(context: string, field: string, value: unknown): string {
+/** @internal */
+export function str(context: string, field: string, value: unknown): string {
   if (typeof value !== 'string') fail(context, `${field} is not a string`);
   return value;
 }
 
-function dec(context: string, field: string, value: unknown): Decimal {
+/** @internal */
+export function dec(context: string, field: string, value: unknown): Decimal {
   if (typeof value !== 'string') fail(context, `${field} is not a number string`);
   try {
     return parseDecimal(value);
@@ -145,7 +150,8 @@ export function parseKlines(body: unknown, symbol: string, interval: KlineInterv
   });
 }
 
-function levels(context: string, side: string, value: unknown): DepthLevel[] {
+/** @internal */
+export function levels(context: string, side: string, value: unknown): DepthLevel[] {
   if (!Array.isArray(value)) fail(context, `${side} is not an array`);
   return value.map((level: unknown, i): DepthLevel => {
     if (!Array.isArray(level) || level.length < 2) fail(context, `${side}[${i}] is not a [price, qty] pair`);

@@ -126,6 +126,8 @@ export interface CommonConfig {
   redisUrl: string;
   /** `REDIS_ENABLED=false` runs without publishing (the database stays the record). */
   redisEnabled: boolean;
+  /** Prefix of every pub/sub channel, to share one Redis between deployments. */
+  redisChannelPrefix: string;
   binanceBaseUrl: string;
   binanceWsUrl: string;
   symbols: string[];
@@ -145,6 +147,7 @@ export function loadCommonConfig(env: Env, defaults: { httpPort: number }): Comm
     databaseUrl: databaseUrlFrom(env),
     redisUrl: redisUrlFrom(env),
     redisEnabled: parseChoiceEnv(env, 'REDIS_ENABLED', ['true', 'false'], 'true') === 'true',
+    redisChannelPrefix: readEnv(env, 'REDIS_CHANNEL_PREFIX') ?? '',
     binanceBaseUrl: parseUrlEnv(env, 'BINANCE_BASE_URL', 'https://api.binance.com', ['http:', 'https:']),
     binanceWsUrl: parseUrlEnv(env, 'BINANCE_WS_URL', 'wss://stream.binance.com:9443', ['ws:', 'wss:']),
     symbols: symbolsText === undefined ? [...DEFAULT_SYMBOLS] : parseSymbolList(symbolsText),

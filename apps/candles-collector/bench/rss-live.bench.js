@@ -1,0 +1,40 @@
+// candles.rss_live: peak resident memory of the collector process with 500 symbols live on kline streams.
+import { startBinanceSim } from '@collector/binance-sim';
+import { emitBenchResult } from '@collector/testkit/bench';
+import { benchDatabase, REDIS_URL, peakRssMb, seedState, spawnCollector, syntheticSymbols, waitFor } from './lib.js';
+
+const SYMBOLS = syntheticSymbols(500);
+const LIVE_MS = 30_000;
+
+const sim = await startBinanceSim({ symbols: SYMBOLS, seed: 1 });
+const db = await benchDatabase();
+const { child, exited } = spawnCollector({
+  DATABASE_URL: db.url,
+  REDIS_URL,
+  BINANCE_BASE_URL: sim.restUrl,
+  BINANCE_WS_URL: sim.restUrl.replace(/^http/, 'ws'),
+  SYMBOLS: SYMBOLS.join(','),
+  INTERVAL: '1m',
+  START_DATE: new Date().toISOString().slice(0, 10),
+});
+try {
+  await waitFor(async () => (await db.sql`SELECT to_regclass('collector_state') AS t`)[0].t !== null, 30_000, 'migration');
+  await seedState(db.sql, SYMBOLS, '1m', Math.floor(sim.now() / 60_000) * 60_000 - 120_000);
+  await waitFor(async () => (await db.sql`SELECT count(*)::int AS n FROM collector_state WHERE is_realtime`)[0].n === SYMBOLS.length, 120_000, 'every series live');
+  await new Promise((resolve) => setTimeout(resolve, LIVE_MS));
+  const [{ rows }] = await db.sql`SELECT count(DISTINCT symbol)::int AS rows FROM candles`;
+  emitBenchResult({
+    bench: 'candles.rss_live',
+    value: Math.round(peakRssMb(child.pid)),
+    unit: 'MB',
+    symbols: SYMBOLS.length,
+    symbolsWithCandles: rows,
+    liveSeconds: LIVE_MS / 1000,
+    measure: 'VmHWM of the collector process after going live and streaming',
+  });
+} finally {
+  child.kill('SIGTERM');
+  await exited;
+  await db.drop();
+  await sim.close();
+}

@@ -1,0 +1,56 @@
+import { nextCandleOpen } from './candle-time.js';
+
+/** Identifies one series: a symbol at one interval. */
+export interface SeriesKey {
+  symbol: string;
+  interval: string;
+}
+
+/** `BTCUSDT|1m`. */
+export function seriesId(key: SeriesKey): string {
+  return `${key.symbol}|${key.interval}`;
+}
+
+/** The `collector_state.stream` value of a series: `candles:1m`. */
+export function stateStream(interval: string): string {
+  return `candles:${interval}`;
+}
+
+/**
+ * How far a series is complete: every closed candle up to `contiguousUntil` (an open time) is stored or is a
+ * known exchange gap. Closed candles that arrive ahead of a hole wait in `ahead` until the hole is filled, so the
+ * state written to `collector_state` never runs ahead of the data.
+ */
+export class SeriesProgress {
+  private readonly ahead = new Set<number>();
+
+  constructor(
+    readonly key: SeriesKey,
+    /** Open time of the last candle of the complete prefix; the candle before START_DATE when nothing is stored. */
+    public contiguousUntil: number,
+  ) {}
+
+  /** Records a stored closed candle; returns true when the complete prefix grew. */
+  markClosed(openTime: number): boolean {
+    if (openTime <= this.contiguousUntil) return false;
+    this.ahead.add(openTime);
+    return this.advance();
+  }
+
+  /** Treats [from, to] as complete (the exchange has no candles there). */
+  markKnownGap(from: number, to: number): boolean {
+    if (to <= this.contiguousUntil) return false;
+    for (let open = Math.max(from, nextCandleOpen(this.key.interval, this.contiguousUntil)); open <= to; open = nextCandleOpen(this.key.interval, open)) {
+      this.ahead.add(open);
+    }
+    return this.advance();
+  }
+
+  private advance(): boolean {
+    const before = this.contiguousUntil;
+    for (let next = nextCandleOpen(this.key.interval, this.contiguousUntil); this.ahead.delete(next); next = nextCandleOpen(this.key.interval, next)) {
+      this.contiguousUntil = next;
+    }
+    return this.contiguousUntil !== before;
+  }
+}

@@ -1,0 +1,149 @@
+import { ResponseFormatError } from '../errors.js';
+import { isKlineInterval } from '../market.js';
+import { dec, fail, int, isRecord, levels, parseJsonBody, str } from '../parse.js';
+import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from '../stream-events.js';
+import { describeStream, type StreamDescriptor } from './names.js';
+
+/** Context of errors about a frame whose stream is not known yet. */
+const FRAME = 'stream frame';
+
+/** What one text frame of a combined-stream connection was. @internal */
+export type StreamFrame =
+  | { kind: 'event'; event: MarketEvent }
+  /** Reply to a control message: `{"result":…,"id":…}`. */
+  | { kind: 'reply'; id: unknown; result: unknown }
+  /** Error reply to a control message: `{"code":…,"msg":…,"id":…}`. */
+  | { kind: 'errorReply'; id: unknown; code: number; msg: string }
+  /** `{"e":"serverShutdown","E":…}` or `{"stream":"!serverShutdown","data":{…}}`. */
+  | { kind: 'serverShutdown'; eventTime: number | undefined }
+  /** A well-formed frame of a stream this client does not type; dropped. */
+  | { kind: 'other'; stream: string };
+
+function optionalTime(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function parseKline(stream: string, d: StreamDescriptor & { type: 'kline' }, data: Record<string, unknown>, receivedAt: number): KlineEvent {
+  const c = `stream ${stream}`;
+  if (data.e !== 'kline') fail(c, `e is ${JSON.stringify(data.e)}, expected "kline"`);
+  const eventTime = int(c, 'E', data.E);
+  const k = data.k;
+  if (!isRecord(k)) fail(c, 'k is not an object');
+  const symbol = str(c, 'k.s', k.s);
+  if (symbol.toUpperCase() !== d.symbol) fail(c, `k.s ${JSON.stringify(symbol)} is not the stream's symbol`);
+  const interval = str(c, 'k.i', k.i);
+  if (!isKlineInterval(interval) || interval !== d.interval) fail(c, `k.i ${JSON.stringify(interval)} is not the stream's interval`);
+  const openTime = int(c, 'k.t', k.t);
+  const closeTime = int(c, 'k.T', k.T);
+  if (closeTime < openTime) fail(c, 'k.T before k.t');
+  const trades = int(c, 'k.n', k.n);
+  if (trades < 0) fail(c, 'k.n is negative');
+  if (typeof k.x !== 'boolean') fail(c, 'k.x is not a boolean');
+  return {
+    type: 'kline',
+    stream,
+    eventTime,
+    receivedAt,
+    kline: {
+      symbol,
+      interval,
+      openTime,
+      closeTime,
+      open: dec(c, 'k.o', k.o),
+      high: dec(c, 'k.h', k.h),
+      low: dec(c, 'k.l', k.l),
+      close: dec(c, 'k.c', k.c),
+      volume: dec(c, 'k.v', k.v),
+      quoteVolume: dec(c, 'k.q', k.q),
+      takerBuyVolume: dec(c, 'k.V', k.V),
+      takerBuyQuoteVolume: dec(c, 'k.Q', k.Q),
+      trades,
+      isClosed: k.x,
+    },
+  };
+}
+
+function parseDepthDiff(stream: string, d: StreamDescriptor & { type: 'depthDiff' }, data: Record<string, unknown>, receivedAt: number): DepthDiffEvent {
+  const c = `stream ${stream}`;
+  if (data.e !== 'depthUpdate') fail(c, `e is ${JSON.stringify(data.e)}, expected "depthUpdate"`);
+  const symbol = str(c, 's', data.s);
+  if (symbol.toUpperCase() !== d.symbol) fail(c, `s ${JSON.stringify(symbol)} is not the stream's symbol`);
+  const firstUpdateId = int(c, 'U', data.U);
+  const finalUpdateId = int(c, 'u', data.u);
+  if (finalUpdateId < firstUpdateId) fail(c, 'u is less than U');
+  return {
+    type: 'depthDiff',
+    stream,
+    symbol,
+    eventTime: int(c, 'E', data.E),
+    receivedAt,
+    firstUpdateId,
+    finalUpdateId,
+    bids: levels(c, 'b', data.b),
+    asks: levels(c, 'a', data.a),
+  };
+}
+
+function parsePartialDepth(
+  stream: string,
+  d: StreamDescriptor & { type: 'partialDepth' },
+  data: Record<string, unknown>,
+  receivedAt: number,
+): PartialDepthEvent {
+  const c = `stream ${stream}`;
+  return {
+    type: 'partialDepth',
+    stream,
+    symbol: d.symbol,
+    levels: d.levels,
+    receivedAt,
+    lastUpdateId: int(c, 'lastUpdateId', data.lastUpdateId),
+    bids: levels(c, 'bids', data.bids),
+    asks: levels(c, 'asks', data.asks),
+  };
+}
+
+/**
+ * Parses the payload of stream `stream` into a typed event, checking every field before anything is built.
+ * Returns undefined for a stream this client does not type.
+ * @throws {ResponseFormatError} naming the stream and the field.
+ * @internal
+ */
+export function parseStreamEvent(stream: string, data: unknown, receivedAt: number): MarketEvent | undefined {
+  const d = describeStream(stream);
+  if (!d) return undefined;
+  if (!isRecord(data)) fail(`stream ${stream}`, 'data is not an object');
+  switch (d.type) {
+    case 'kline':
+      return parseKline(stream, d, data, receivedAt);
+    case 'depthDiff':
+      return parseDepthDiff(stream, d, data, receivedAt);
+    case 'partialDepth':
+      return parsePartialDepth(stream, d, data, receivedAt);
+  }
+}
+
+/**
+ * Classifies and parses one text frame of a combined-stream connection (`/stream?streams=…`).
+ * A malformed frame throws; nothing of it is used.
+ * @throws {ResponseFormatError} naming the stream (when known) and the field.
+ * @internal
+ */
+export function parseStreamFrame(text: string, receivedAt: number): StreamFrame {
+  const body = parseJsonBody(FRAME, text);
+  if (!isRecord(body)) fail(FRAME, 'not a JSON object');
+  if (typeof body.stream === 'string') {
+    const { stream, data } = body;
+    if (stream === '!serverShutdown') return { kind: 'serverShutdown', eventTime: isRecord(data) ? optionalTime(data.E) : undefined };
+    const event = parseStreamEvent(stream, data, receivedAt);
+    return event ? { kind: 'event', event } : { kind: 'other', stream };
+  }
+  if (body.e === 'serverShutdown') return { kind: 'serverShutdown', eventTime: optionalTime(body.E) };
+  if ('id' in body) {
+    if ('result' in body) return { kind: 'reply', id: body.id, result: body.result };
+    // The docs show `{"code","msg","id"}`; servers have also been seen nesting it as `{"error":{"code","msg"},"id"}`.
+    const error = isRecord(body.error) ? body.error : body;
+    if (typeof error.code === 'number') return { kind: 'errorReply', id: body.id, code: error.code, msg: typeof error.msg === 'string' ? error.msg : '' };
+  }
+  throw new ResponseFormatError(`${FRAME} failed: malformed response: neither a stream event nor a reply (keys ${Object.keys(body).slice(0, 5).join(',')})`);
+}
