@@ -22,10 +22,10 @@ function withDatabase(url: string, database: string): string {
 /**
  * Creates a database of its own for one test file, so files run in parallel
  * without seeing each other's rows. Works against the server named by
- * `TEST_DATABASE_URL` or the embedded one started by the global setup.
+ * `TEST_DATABASE_URL` or the embedded one started by the global setup, or on
+ * `serverUrl` when given (for example one from `startRestartablePostgres`).
  */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const serverUrl = inject('testDatabaseUrl');
+export async function createTestDatabase(label = 'test', serverUrl: string = inject('testDatabaseUrl')): Promise<TestDatabase> {
   const name = `collector_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   try {

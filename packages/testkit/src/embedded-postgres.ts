@@ -47,3 +47,64 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresHandle> {
     },
   };
 }
+
+/** An embedded PostgreSQL that can be stopped and started again on the same port with the same data. */
+export interface RestartablePostgresHandle extends EmbeddedPostgresHandle {
+  /** TCP port; unchanged across restarts. */
+  port: number;
+  /** Data directory; kept across restarts, removed by {@link RestartablePostgresHandle.stop}. */
+  databaseDir: string;
+  /** Shuts the server down (fast shutdown: open connections are cut); the data stays. */
+  shutdown(): Promise<void>;
+  /** Starts the server again on the same port and data directory. */
+  start(): Promise<void>;
+  /** {@link shutdown}, wait `downMs`, then {@link start}. */
+  restart(downMs?: number): Promise<void>;
+}
+
+/**
+ * Starts an embedded PostgreSQL whose data survives {@link RestartablePostgresHandle.restart}: for tests of
+ * code that must ride out a database restart. `stop()` shuts it down and removes the data directory.
+ */
+export async function startRestartablePostgres(): Promise<RestartablePostgresHandle> {
+  const databaseDir = await mkdtemp(join(tmpdir(), 'collector-test-pg-restartable-'));
+  const port = await findFreePort();
+  const password = 'test';
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  let running = true;
+  const handle: RestartablePostgresHandle = {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    databaseDir,
+    async shutdown() {
+      if (!running) return;
+      await server.stop();
+      running = false;
+    },
+    async start() {
+      if (running) return;
+      await server.start();
+      running = true;
+    },
+    async restart(downMs = 0) {
+      await handle.shutdown();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      await handle.start();
+    },
+    async stop() {
+      await handle.shutdown();
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}

@@ -1,5 +1,12 @@
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { findTestRedis, type TestRedis } from './redis.js';
 export { findFixturesDir, fixturePath, FIXTURES_SKIP_REASON } from './fixtures.js';
-export { findFreePort, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+export {
+  findFreePort,
+  startEmbeddedPostgres,
+  startRestartablePostgres,
+  type EmbeddedPostgresHandle,
+  type RestartablePostgresHandle,
+} from './embedded-postgres.js';
+export { startNodeProcess, type NodeProcess, type ProcessExit, type StartNodeProcessOptions } from './process.js';
 export { expectPublishablePackage, listPackedFiles } from './pack.js';
