@@ -29,11 +29,19 @@ export async function benchDatabase() {
   };
 }
 
-/** Starts dist/main.js with `env`; resolves its exit code with `exited`. */
+/** Starts dist/main.js with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
 export function spawnCollector(env) {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = [];
+  let rest = '';
+  child.stdout.on('data', (chunk) => {
+    const text = rest + chunk.toString();
+    const parts = text.split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) if (line.startsWith('{')) lines.push(JSON.parse(line));
+  });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited };
+  return { child, exited, logLines: () => lines };
 }
 
 /** Peak resident set of a live process, in MB (Linux VmHWM). */

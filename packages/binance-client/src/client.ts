@@ -10,6 +10,8 @@ import {
   parseExchangeInfo,
   parseJsonBody,
   parseKlines,
+  parseKlinesText,
+  type KlineText,
   parseServerTime,
 } from './parse.js';
 import { backoffDelayMs, sleep, WeightLimiter } from './rate-limiter.js';
@@ -86,6 +88,11 @@ export interface BinanceClient {
    * or before the still-open candle (which is never yielded).
    */
   klinesRange(params: KlinesRangeParams): AsyncGenerator<Kline[], void, undefined>;
+  /**
+   * {@link klinesRange} with prices and volumes as the exchange's checked decimal text instead of Decimals: the
+   * bulk path for storing history, several times cheaper in CPU and garbage.
+   */
+  klinesRangeText(params: KlinesRangeParams): AsyncGenerator<KlineText[], void, undefined>;
   /** `GET /api/v3/depth` (weight 5/25/50/250 by limit). */
   depth(params: DepthParams): Promise<DepthSnapshot>;
   /**
@@ -250,7 +257,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
     return new BinanceApiError(`${label} failed: ${statusLine}${detail}`, { status, binanceCode, binanceMessage });
   }
 
-  async function klines(params: KlinesParams): Promise<Kline[]> {
+  function klinesWith<K>(params: KlinesParams, parse: typeof parseKlines | typeof parseKlinesText): Promise<K[]> {
     const { symbol, interval, startTime, endTime, limit } = params;
     assertSymbol(symbol);
     assertInterval(interval);
@@ -268,8 +275,33 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       label,
       weight: ENDPOINT_WEIGHTS.klines,
       query: { symbol, interval, startTime, endTime, limit },
-      parse: (body) => parseKlines(body, symbol, interval, serverNow()),
+      parse: (body) => parse(body, symbol, interval, serverNow()) as K[],
     });
+  }
+
+  async function* walkRange<K extends { openTime: number; isClosed: boolean }>(
+    params: KlinesRangeParams,
+    parse: typeof parseKlines | typeof parseKlinesText,
+  ): AsyncGenerator<K[], void, undefined> {
+    const { symbol, interval, from, to, limit = MAX_KLINES_LIMIT } = params;
+    assertSymbol(symbol);
+    assertInterval(interval);
+    const label = `klinesRange ${symbol}`;
+    checkTime(label, 'from', from);
+    checkTime(label, 'to', to);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_KLINES_LIMIT) {
+      throw new BinanceClientError('INVALID_ARGUMENT', `${label} failed: limit must be an integer in 1..${MAX_KLINES_LIMIT}`);
+    }
+    let start = from;
+    while (start <= to) {
+      const page = await klinesWith<K>({ symbol, interval, startTime: start, endTime: to, limit }, parse);
+      const openIndex = page.findIndex((k) => !k.isClosed);
+      const closed = openIndex === -1 ? page : page.slice(0, openIndex);
+      if (closed.length > 0) yield closed;
+      const last = page[page.length - 1];
+      if (last === undefined || openIndex !== -1 || page.length < limit) return;
+      start = last.openTime + 1;
+    }
   }
 
   return {
@@ -336,29 +368,11 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       });
     },
 
-    klines,
+    klines: (params) => klinesWith<Kline>(params, parseKlines),
 
-    async *klinesRange(params) {
-      const { symbol, interval, from, to, limit = MAX_KLINES_LIMIT } = params;
-      assertSymbol(symbol);
-      assertInterval(interval);
-      const label = `klinesRange ${symbol}`;
-      checkTime(label, 'from', from);
-      checkTime(label, 'to', to);
-      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_KLINES_LIMIT) {
-        throw new BinanceClientError('INVALID_ARGUMENT', `${label} failed: limit must be an integer in 1..${MAX_KLINES_LIMIT}`);
-      }
-      let start = from;
-      while (start <= to) {
-        const page = await klines({ symbol, interval, startTime: start, endTime: to, limit });
-        const openIndex = page.findIndex((k) => !k.isClosed);
-        const closed = openIndex === -1 ? page : page.slice(0, openIndex);
-        if (closed.length > 0) yield closed;
-        const last = page[page.length - 1];
-        if (last === undefined || openIndex !== -1 || page.length < limit) return;
-        start = last.openTime + 1;
-      }
-    },
+    klinesRange: (params) => walkRange<Kline>(params, parseKlines),
+
+    klinesRangeText: (params) => walkRange<KlineText>(params, parseKlinesText),
 
     async depth(params) {
       const { symbol, limit = 100 } = params;

@@ -1,4 +1,4 @@
-import { type Decimal, parseDecimal } from '@collector/decimal';
+import { checkDecimalString, type Decimal, parseDecimal } from '@collector/decimal';
 import { ResponseFormatError } from './errors.js';
 import type { KlineInterval } from './market.js';
 
@@ -23,6 +23,16 @@ export interface Kline {
   /** `closeTime < estimated server now` when the page was parsed; see the README for the rule. */
   isClosed: boolean;
 }
+
+/** The price and volume fields of a {@link Kline}. */
+export type KlinePriceField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'quoteVolume' | 'takerBuyVolume' | 'takerBuyQuoteVolume';
+
+/**
+ * A {@link Kline} whose prices and volumes are the exchange's own decimal text, checked but not parsed. For bulk
+ * paths that only store candles: building millions of Decimals costs more than the rest of the pipeline, and
+ * PostgreSQL's `numeric` reads the text exactly. Parse a field with `parseDecimal` when you compute with it.
+ */
+export type KlineText = Omit<Kline, KlinePriceField> & Record<KlinePriceField, string>;
 
 /** One price level of an order book: price and quantity. */
 export type DepthLevel = [price: Decimal, quantity: Decimal];
@@ -91,6 +101,16 @@ export function str(context: string, field: string, value: unknown): string {
 }
 
 /** @internal */
+export function decText(context: string, field: string, value: unknown): string {
+  if (typeof value !== 'string') fail(context, `${field} is not a number string`);
+  try {
+    return checkDecimalString(value);
+  } catch (cause) {
+    throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
+  }
+}
+
+/** @internal */
 export function dec(context: string, field: string, value: unknown): Decimal {
   if (typeof value !== 'string') fail(context, `${field} is not a number string`);
   try {
@@ -121,9 +141,26 @@ export function parseJsonBody(context: string, text: string): unknown {
  * @param serverNowMs estimated Binance time; a row is closed when `closeTime < serverNowMs`.
  */
 export function parseKlines(body: unknown, symbol: string, interval: KlineInterval, serverNowMs: number): Kline[] {
+  return parseKlineRows(body, symbol, interval, serverNowMs, dec);
+}
+
+/** {@link parseKlines} keeping prices and volumes as checked exchange text. */
+export function parseKlinesText(body: unknown, symbol: string, interval: KlineInterval, serverNowMs: number): KlineText[] {
+  return parseKlineRows(body, symbol, interval, serverNowMs, decText);
+}
+
+type KlineOf<D> = Omit<Kline, KlinePriceField> & Record<KlinePriceField, D>;
+
+function parseKlineRows<D>(
+  body: unknown,
+  symbol: string,
+  interval: KlineInterval,
+  serverNowMs: number,
+  decimal: (context: string, field: string, value: unknown) => D,
+): KlineOf<D>[] {
   const context = `klines ${symbol} ${interval}`;
   if (!Array.isArray(body)) fail(context, 'body is not an array');
-  return body.map((row: unknown, i): Kline => {
+  return body.map((row: unknown, i): KlineOf<D> => {
     const at = `row ${i}`;
     if (!Array.isArray(row) || row.length < 11) fail(context, `${at} is not an array of at least 11 fields`);
     const openTime = int(context, `${at} openTime`, row[0]);
@@ -136,14 +173,14 @@ export function parseKlines(body: unknown, symbol: string, interval: KlineInterv
       interval,
       openTime,
       closeTime,
-      open: dec(context, `${at} open`, row[1]),
-      high: dec(context, `${at} high`, row[2]),
-      low: dec(context, `${at} low`, row[3]),
-      close: dec(context, `${at} close`, row[4]),
-      volume: dec(context, `${at} volume`, row[5]),
-      quoteVolume: dec(context, `${at} quoteVolume`, row[7]),
-      takerBuyVolume: dec(context, `${at} takerBuyVolume`, row[9]),
-      takerBuyQuoteVolume: dec(context, `${at} takerBuyQuoteVolume`, row[10]),
+      open: decimal(context, `${at} open`, row[1]),
+      high: decimal(context, `${at} high`, row[2]),
+      low: decimal(context, `${at} low`, row[3]),
+      close: decimal(context, `${at} close`, row[4]),
+      volume: decimal(context, `${at} volume`, row[5]),
+      quoteVolume: decimal(context, `${at} quoteVolume`, row[7]),
+      takerBuyVolume: decimal(context, `${at} takerBuyVolume`, row[9]),
+      takerBuyQuoteVolume: decimal(context, `${at} takerBuyQuoteVolume`, row[10]),
       trades,
       isClosed: closeTime < serverNowMs,
     };

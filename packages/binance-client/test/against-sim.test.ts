@@ -1,6 +1,7 @@
 import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBinanceClient, type Kline } from '../src/index.js';
+import { parseDecimal } from '@collector/decimal';
+import { createBinanceClient, type Kline, type KlineText } from '../src/index.js';
 
 // The client and the simulator are independent readings of Binance's rules; here they meet over real HTTP.
 describe('client against @collector/binance-sim', () => {
@@ -51,6 +52,29 @@ describe('client against @collector/binance-sim', () => {
         expect(kline.takerBuyQuoteVolume.toFixed()).toBe(asDecimal(row[10]));
         expect(kline.trades).toBe(row[8]);
       });
+    }
+  });
+
+  it('klinesRangeText walks the same pages with the exchange text kept verbatim, also in scientific notation', async () => {
+    const sci = await startBinanceSim({ symbols: ['SHIBUSDT'], seed: 7, scientificTinyValues: true });
+    try {
+      const client = createBinanceClient({ baseUrl: sci.restUrl });
+      const to = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+      const from = to - 1500 * 60_000;
+      const text: KlineText[] = [];
+      const parsed: Kline[] = [];
+      for await (const page of client.klinesRangeText({ symbol: 'SHIBUSDT', interval: '1m', from, to })) text.push(...page);
+      for await (const page of client.klinesRange({ symbol: 'SHIBUSDT', interval: '1m', from, to })) parsed.push(...page);
+      const raw = (await (await fetch(`${sci.restUrl}/api/v3/klines?symbol=SHIBUSDT&interval=1m&startTime=${from}&limit=1000`)).json()) as string[][];
+      expect(text).toHaveLength(1501);
+      expect(text.map((k) => k.openTime)).toEqual(parsed.map((k) => k.openTime));
+      raw.forEach((row, i) => {
+        expect([text[i]!.open, text[i]!.low, text[i]!.volume]).toEqual([row[1], row[3], row[5]]);
+        expect(parseDecimal(text[i]!.low).eq(parsed[i]!.low)).toBe(true);
+      });
+      expect(text.some((k) => /E-/.test(k.low))).toBe(true);
+    } finally {
+      await sci.close();
     }
   });
 

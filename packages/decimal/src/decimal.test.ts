@@ -1,7 +1,7 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Decimal, DecimalParseError, formatDecimal, normalizeDecimalString, parseDecimal } from './index.js';
+import { checkDecimalString, Decimal, DecimalParseError, formatDecimal, normalizeDecimalString, parseDecimal } from './index.js';
 
 describe('parseDecimal', () => {
   it.each([
@@ -134,6 +134,19 @@ describe('properties', () => {
         expect(text).toMatch(/^[-0-9.eE+]+$/);
         const mantissaDigits = text.split(/[eE]/)[0]!.replace(/[^0-9]/g, '');
         expect(parseDecimal(text).isZero()).toBe(/^0+$/.test(mantissaDigits));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('checkDecimalString accepts exactly what parseDecimal accepts, and returns the text unchanged', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[-+.eE0-9 ,x]{0,12}$/)), (text) => {
+        const parseError = captureError(() => parseDecimal(text));
+        const checkError = captureError(() => checkDecimalString(text));
+        expect(checkError === undefined).toBe(parseError === undefined);
+        if (checkError === undefined) expect(checkDecimalString(text)).toBe(text);
+        else expect((checkError as DecimalParseError).code).toBe((parseError as DecimalParseError).code);
       }),
       { numRuns: 3000 },
     );

@@ -26,12 +26,12 @@ const EXCHANGE_NUMBER = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
 const MAX_EXPONENT_MAGNITUDE = 1000;
 
 /**
- * Parses a number string as exchanges send it into an exact Decimal. The text
- * goes straight to decimal.js; it never passes through a JS number.
- * @throws {DecimalParseError} for anything that is not such a number (never a silent 0).
- * @example parseDecimal('5E-8').toFixed() // '0.00000005'
+ * Checks that `input` is a number string as exchanges send it, without building a Decimal, and returns it
+ * unchanged. For bulk paths that only move exchange text into storage: PostgreSQL's `numeric` reads it exactly.
+ * @throws {DecimalParseError} for anything {@link parseDecimal} would refuse.
+ * @example checkDecimalString('5E-8') // '5E-8'
  */
-export function parseDecimal(input: string): Decimal {
+export function checkDecimalString(input: string): string {
   if (typeof input !== 'string') {
     throw new DecimalParseError('NOT_A_STRING', input, 'expected a string');
   }
@@ -46,7 +46,17 @@ export function parseDecimal(input: string): Decimal {
   if (exponent !== undefined && Math.abs(Number.parseInt(exponent, 10)) > MAX_EXPONENT_MAGNITUDE) {
     throw new DecimalParseError('EXPONENT_OUT_OF_RANGE', input, `exponent beyond ±${MAX_EXPONENT_MAGNITUDE}`);
   }
-  return new Decimal(input);
+  return input;
+}
+
+/**
+ * Parses a number string as exchanges send it into an exact Decimal. The text
+ * goes straight to decimal.js; it never passes through a JS number.
+ * @throws {DecimalParseError} for anything that is not such a number (never a silent 0).
+ * @example parseDecimal('5E-8').toFixed() // '0.00000005'
+ */
+export function parseDecimal(input: string): Decimal {
+  return new Decimal(checkDecimalString(input));
 }
 
 /**

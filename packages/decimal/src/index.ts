@@ -1,2 +1,2 @@
-export { Decimal, parseDecimal, normalizeDecimalString, formatDecimal, isDecimal } from './decimal.js';
+export { checkDecimalString, Decimal, parseDecimal, normalizeDecimalString, formatDecimal, isDecimal } from './decimal.js';
 export { DecimalParseError, type DecimalParseErrorCode } from './errors.js';

@@ -114,6 +114,24 @@ function checkTime(operation: string, name: string, value: unknown): number {
 }
 
 /**
+ * A PostgreSQL array literal of values that need no quoting: validated decimal text, integers, `t`/`f`.
+ * Built with one join, it costs a fraction of the driver's per-element escaping on million-row backfills.
+ */
+function plainArray(values: readonly (string | number)[]): string {
+  return `{${values.join(',')}}`;
+}
+
+/** A PostgreSQL array literal of arbitrary text, each element quoted. */
+function textArray(values: readonly string[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) literal += ',';
+    literal += `"${(values[i] as string).replace(/["\\]/g, '\\$&')}"`;
+  }
+  return `${literal}}`;
+}
+
+/**
  * One INSERT … SELECT FROM unnest(arrays) per chunk: 14 parameters whatever the
  * row count. `trim_scale` stores the canonical value (`64321.12000000` → `64321.12`,
  * `1E-8` → `0.00000001`), the same text as `formatDecimal(parseDecimal(s))`; it
@@ -129,12 +147,12 @@ async function writeCandleChunk(sql: Executor, c: CandleColumns): Promise<number
       trim_scale(op::numeric), trim_scale(hp::numeric), trim_scale(lp::numeric), trim_scale(cp::numeric),
       trim_scale(v::numeric), trim_scale(qv::numeric), trim_scale(tbv::numeric), trim_scale(tbqv::numeric), n, closed
     FROM unnest(
-      ${sql.array(c.symbol)}::text[], ${sql.array(c.interval)}::text[],
-      ${sql.array(c.openTime)}::bigint[], ${sql.array(c.closeTime)}::bigint[],
-      ${sql.array(c.open)}::text[], ${sql.array(c.high)}::text[], ${sql.array(c.low)}::text[], ${sql.array(c.close)}::text[],
-      ${sql.array(c.volume)}::text[], ${sql.array(c.quoteVolume)}::text[],
-      ${sql.array(c.takerBuyVolume)}::text[], ${sql.array(c.takerBuyQuoteVolume)}::text[],
-      ${sql.array(c.trades)}::bigint[], ${sql.array(c.isClosed)}::boolean[]
+      ${textArray(c.symbol)}::text[], ${textArray(c.interval)}::text[],
+      ${plainArray(c.openTime)}::bigint[], ${plainArray(c.closeTime)}::bigint[],
+      ${plainArray(c.open)}::text[], ${plainArray(c.high)}::text[], ${plainArray(c.low)}::text[], ${plainArray(c.close)}::text[],
+      ${plainArray(c.volume)}::text[], ${plainArray(c.quoteVolume)}::text[],
+      ${plainArray(c.takerBuyVolume)}::text[], ${plainArray(c.takerBuyQuoteVolume)}::text[],
+      ${plainArray(c.trades)}::bigint[], ${plainArray(c.isClosed.map((closed) => (closed ? 't' : 'f')))}::boolean[]
     ) AS u(s, i, o, ct, op, hp, lp, cp, v, qv, tbv, tbqv, n, closed)
     ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
       close_time = excluded.close_time,

@@ -56,6 +56,15 @@ describe('candles', () => {
     expect(raw).toEqual({ timestamp: String(T0), aligned: true, open_price: '0.00000005', volume: thirtyDigits });
   });
 
+  it('stores symbols with characters that array literals must quote', async () => {
+    const odd = ['A"B', 'C\\D', 'E,F', '{G}', 'H I', 'NULL'];
+    await store.upsertCandles(odd.map((symbol) => candle(symbol, 0, { open: '5E-8' })));
+    for (const symbol of odd) {
+      const [row] = await store.getCandles({ symbol, interval: '1m', from: T0, to: T0 });
+      expect([row?.symbol, row?.open]).toEqual([symbol, '0.00000005']);
+    }
+  });
+
   it('updates an open candle until it closes, then never again', async () => {
     await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: false, close: '1.1', trades: 1 })]);
     expect(await store.upsertCandles([candle('ETHUSDT', 0, { isClosed: false, close: '1.2', trades: 2 })])).toBe(1);

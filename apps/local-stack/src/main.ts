@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
+import { ConfigError, DEFAULT_SYMBOLS, parseSymbolList, readEnv } from '@collector/service-kit';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
+import { redisAnswers } from './redis-probe.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SERVICES = [
+  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, httpPort: '8080' },
+  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, httpPort: '8081' },
+];
+/** How much history the demo loads when START_DATE is unset: enough to look at, quick to fetch. */
+const DEMO_HISTORY_DAYS = 30;
+/** The collectors have 10 s to stop; then they are killed. */
+const STOP_TIMEOUT_MS = 10_000;
+
+const say = (line: string): void => {
+  process.stderr.write(`[local-stack] ${line}\n`);
+};
+
+function isoDay(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo');
+  const env: Record<string, string | undefined> = { ...process.env };
+  let database: EmbeddedDatabase | undefined;
+  let sim: BinanceSim | undefined;
+
+  if (readEnv(env, 'DATABASE_URL') === undefined && readEnv(env, 'DB_HOST') === undefined) {
+    say('no DATABASE_URL or DB_HOST: starting an embedded PostgreSQL with its data in .data/');
+    database = await startEmbeddedDatabase(`${ROOT}.data`);
+    env.DATABASE_URL = database.url;
+  }
+  const redisUrl = readEnv(env, 'REDIS_URL') ?? `redis://${readEnv(env, 'REDIS_HOST') ?? '127.0.0.1'}:${readEnv(env, 'REDIS_PORT') ?? '6379'}`;
+  const redisUp = readEnv(env, 'REDIS_ENABLED') !== 'false' && (await redisAnswers(redisUrl));
+  if (!redisUp) {
+    say(`no Redis answers at ${new URL(redisUrl).host}: collecting without publishing`);
+    env.REDIS_ENABLED = 'false';
+  }
+  if (demo) {
+    const symbols = readEnv(env, 'SYMBOLS') === undefined ? DEFAULT_SYMBOLS : parseSymbolList(env.SYMBOLS as string);
+    sim = await startBinanceSim({ port: 0, symbols, seed: 1 });
+    env.BINANCE_BASE_URL = sim.restUrl;
+    env.BINANCE_WS_URL = sim.restUrl.replace(/^http/, 'ws');
+    env.START_DATE ??= isoDay(Date.now() - DEMO_HISTORY_DAYS * 86_400_000);
+    say(`demo: a local Binance simulator serves ${symbols.join(', ')} at ${sim.restUrl}`);
+  }
+
+  const children: ChildProcess[] = [];
+  for (const service of SERVICES) {
+    if (!existsSync(service.entry)) {
+      say(`${service.name} is not built (${service.entry} missing); run pnpm build`);
+      continue;
+    }
+    const child = spawn(process.execPath, [service.entry], {
+      env: { ...env, HTTP_PORT: env[`${service.name.toUpperCase().replace('-', '_')}_HTTP_PORT`] ?? service.httpPort },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(child);
+    child.once('exit', (code, signal) => say(`${service.name} exited (${signal ?? `code ${code}`})`));
+  }
+  const psqlUrl = env.DATABASE_URL ?? `postgres://${env.DB_USER ?? 'postgres'}@${env.DB_HOST}:${env.DB_PORT ?? 5432}/${env.DB_NAME ?? 'postgres'}`;
+  const shown = new URL(psqlUrl);
+  shown.password = shown.password === '' ? '' : '***';
+  say('watch the data:');
+  say(`  psql "${shown}" -c "SELECT symbol, interval, count(*), max(open_time) FROM candles GROUP BY 1, 2"`);
+  say(`  psql "${shown}" -c "SELECT symbol, time, bids->0 AS best_bid, asks->0 AS best_ask FROM orderbook_data ORDER BY time DESC LIMIT 5"`);
+  if (redisUp) say(`  redis-cli -u redis://${new URL(redisUrl).host} SUBSCRIBE candles:all orderbook:all`);
+  say('  curl -s localhost:8080/metrics   (candles; orderbook on 8081)');
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping');
+    const exits = children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    );
+    await Promise.all(exits);
+    await sim?.close();
+    await database?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  // One-shot runs (END_DATE) end by themselves; when every collector has ended, so does the stack.
+  await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+  await stop();
+}
+
+main().catch((error: unknown) => {
+  say(error instanceof ConfigError ? error.message : `failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

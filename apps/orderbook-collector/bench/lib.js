@@ -1,0 +1,117 @@
+// Shared plumbing of the orderbook-collector benchmarks: a throw-away database, the simulator, the collector as a
+// child process (so its CPU is its own, read from its /metrics), and waiting for conditions.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { startBinanceSim } from '@collector/binance-sim';
+import postgres from 'postgres';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A fresh database on the test server; `drop()` removes it. */
+export async function benchDatabase() {
+  const name = `collector_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
+  return {
+    url: url.toString(),
+    sql,
+    async drop() {
+      await sql.end();
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** `count` synthetic symbol names the simulator accepts (`ABC0001USDT` style). */
+export function syntheticSymbols(prefix, count) {
+  return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}USDT`);
+}
+
+/** A simulator whose books are shallow enough for hundreds of symbols, with a sim-side weight window of `weightWindowMs`. */
+export function startSim(symbols, options = {}) {
+  return startBinanceSim({ symbols, seed: 3, bookLevels: 1000, bookHistory: 100, weightLimitPerMinute: 1_000_000_000, ...options });
+}
+
+/**
+ * Starts dist/main.js against `sim`, the database `databaseUrl` and Redis; resolves once it logs that it collects
+ * (at LOG_LEVEL info), with its HTTP port. Its later output is discarded.
+ */
+export async function startCollector(sim, databaseUrl, env) {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      BINANCE_BASE_URL: sim.restUrl,
+      BINANCE_WS_URL: sim.wsUrl.replace(/\/ws$/, ''),
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+      ORDERBOOK_RETRY_DELAY: '0.2',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk) => {
+      buffer += chunk.toString('utf8');
+      for (const line of buffer.split('\n')) {
+        if (!line.includes('collecting order books')) continue;
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve(JSON.parse(line).httpPort);
+        return;
+      }
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) => reject(new Error(`collector exited with ${code} before it started`)));
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('collector did not start within 60 s'));
+    }, 60_000).unref();
+  });
+  return {
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`collector exited with ${code}`);
+    },
+  };
+}
+
+/** Sum of the samples of `name` (with every label in `labels`) on the collector's /metrics. */
+export async function metric(port, name, labels = {}) {
+  return sampleSum(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name, labels);
+}
+
+/** Sum of the samples of `name` (with every label in `labels`) in a Prometheus text exposition. */
+export function sampleSum(text, name, labels = {}) {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,98 @@
+import {
+  type CommonConfig,
+  ConfigError,
+  type Env,
+  loadCommonConfig,
+  parseChoiceEnv,
+  parseNumberEnv,
+  readEnv,
+} from '@collector/service-kit';
+
+/** How the collector follows the books. */
+export const ORDERBOOK_MODES = ['stream', 'diff', 'poll'] as const;
+export type OrderbookMode = (typeof ORDERBOOK_MODES)[number];
+
+/** Level counts Binance's partial depth stream offers (`<symbol>@depth<N>@100ms`). */
+export const PARTIAL_DEPTH_LEVELS: readonly number[] = [5, 10, 20];
+/** Binance serves at most this many levels per side in a REST snapshot. */
+export const MAX_LEVELS = 5000;
+/** REQUEST_WEIGHT Binance allows per minute per IP; the client keeps 10 % of it in reserve. */
+const BINANCE_WEIGHT_PER_MINUTE = 6000;
+const WEIGHT_SAFETY = 0.9;
+
+/** The validated configuration of the order book collector. */
+export interface OrderbookCollectorConfig extends CommonConfig {
+  /** Always set: unlike `CommonConfig`, a missing database is a configuration error here. */
+  databaseUrl: string;
+  /** Levels per side in every snapshot (`ORDERBOOK_LEVELS`). */
+  levels: number;
+  /** Grid step (`ORDERBOOK_UPDATE_INTERVAL`), whole milliseconds. */
+  intervalMs: number;
+  /** Base delay of Binance retries and database write retries (`ORDERBOOK_RETRY_DELAY`). */
+  retryDelayMs: number;
+  /** Retries of one Binance request (`ORDERBOOK_MAX_RETRIES`). */
+  maxRetries: number;
+  mode: OrderbookMode;
+}
+
+/**
+ * The REST `limit` a snapshot of `levels` levels is fetched with in `diff` mode: the largest limit of the same
+ * weight tier (100, 500, 1000 or 5000), so the book knows as many levels beyond the stored ones as the weight buys.
+ */
+export function diffSnapshotLimit(levels: number): number {
+  for (const tier of [100, 500, 1000]) if (levels <= tier) return tier;
+  return MAX_LEVELS;
+}
+
+/** REST weight of `GET /api/v3/depth` with `limit` (Binance's tiers since 2023-10-19). */
+export function depthRequestWeight(limit: number): number {
+  if (limit <= 100) return 5;
+  if (limit <= 500) return 25;
+  if (limit <= 1000) return 50;
+  return 250;
+}
+
+function parseInterval(env: Env): number {
+  const seconds = parseNumberEnv(env, 'ORDERBOOK_UPDATE_INTERVAL', 1, { min: 0, exclusiveMin: true, max: 86_400 });
+  const ms = Math.round(seconds * 1000);
+  // The grid is kept in whole milliseconds, as are the stored timestamps.
+  if (ms < 1 || Math.abs(seconds * 1000 - ms) > 1e-6) {
+    throw new ConfigError('ORDERBOOK_UPDATE_INTERVAL', `must be a whole number of milliseconds (≥ 0.001 s), got "${readEnv(env, 'ORDERBOOK_UPDATE_INTERVAL')}"`);
+  }
+  return ms;
+}
+
+/**
+ * Reads and validates the environment once, at start-up.
+ * @throws {ConfigError} naming the first variable that is wrong.
+ */
+export function loadConfig(env: Env): OrderbookCollectorConfig {
+  const common = loadCommonConfig(env, { httpPort: 8081 });
+  if (common.databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_URL', 'is not set (nor DB_HOST): the order book collector needs PostgreSQL (`pnpm start` at the root provides an embedded one)');
+  }
+  const levels = parseNumberEnv(env, 'ORDERBOOK_LEVELS', 20, { integer: true, min: 1, max: MAX_LEVELS });
+  const intervalMs = parseInterval(env);
+  const retryDelayMs = Math.round(parseNumberEnv(env, 'ORDERBOOK_RETRY_DELAY', 1, { min: 0, exclusiveMin: true, max: 3600 }) * 1000);
+  const maxRetries = parseNumberEnv(env, 'ORDERBOOK_MAX_RETRIES', 3, { integer: true, min: 0, max: 100 });
+  const defaultMode: OrderbookMode = PARTIAL_DEPTH_LEVELS.includes(levels) ? 'stream' : 'diff';
+  const mode = parseChoiceEnv(env, 'ORDERBOOK_MODE', ORDERBOOK_MODES, defaultMode);
+  if (mode === 'stream' && !PARTIAL_DEPTH_LEVELS.includes(levels)) {
+    throw new ConfigError(
+      'ORDERBOOK_LEVELS',
+      `must be 5, 10 or 20 in stream mode (Binance's partial depth streams), got ${levels}; use ORDERBOOK_MODE=diff for other depths`,
+    );
+  }
+  if (mode === 'poll') {
+    // Checked here rather than discovered as 429s: polling N symbols costs N requests per interval.
+    const perMinute = common.symbols.length * depthRequestWeight(levels) * (60_000 / intervalMs);
+    const budget = BINANCE_WEIGHT_PER_MINUTE * WEIGHT_SAFETY;
+    if (perMinute > budget) {
+      throw new ConfigError(
+        'ORDERBOOK_UPDATE_INTERVAL',
+        `is too short for poll mode: ${common.symbols.length} symbols × ${depthRequestWeight(levels)} weight every ${intervalMs / 1000} s is ${Math.ceil(perMinute)} weight/min, over the ${budget} Binance allows this client; use a longer interval or ORDERBOOK_MODE=stream|diff`,
+      );
+    }
+  }
+  return { ...common, databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode };
+}
