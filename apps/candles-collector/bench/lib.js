@@ -1,33 +1,12 @@
 // Shared plumbing of the candles-collector benchmarks: a throw-away database, the collector as a child process
 // (so its CPU and memory are its own), and waiting for conditions.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+export { createBenchDatabase as benchDatabase, syntheticSymbols, waitFor } from '@collector/testkit/bench';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A fresh database on the test server; `drop()` removes it. */
-export async function benchDatabase() {
-  const name = `collector_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
-  return {
-    url: url.toString(),
-    sql,
-    async drop() {
-      await sql.end();
-      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 /** Starts dist/main.js with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
 export function spawnCollector(env) {
@@ -49,22 +28,6 @@ export function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
-}
-
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor(check, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** `count` synthetic symbol names the simulator accepts. */
-export function syntheticSymbols(count) {
-  return Array.from({ length: count }, (_, i) => `S${String(i).padStart(4, '0')}USDT`);
 }
 
 /** Marks every series as stored up to just before `time`, so a live benchmark starts without history. */

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { BinanceSim } from '@collector/binance-sim';
 import { createServiceLogger } from '@collector/service-kit';
-import { startNodeProcess, type NodeProcess, type TestDatabase } from '@collector/testkit';
+import { captureJsonLines, type NodeProcess, startNodeProcess, type TestDatabase } from '@collector/testkit';
 import { loadConfig } from '../src/config.js';
 import { type CandlesCollector, startCandlesCollector } from '../src/service.js';
 
@@ -49,13 +48,7 @@ export interface InProcessCollector {
 }
 
 export async function startInProcess(env: Record<string, string>): Promise<InProcessCollector> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { sink, lines: logs } = captureJsonLines();
   const config = loadConfig(env);
   const logger = createServiceLogger('candles-collector', config.logLevel, sink);
   const collector = await startCandlesCollector(config, logger);

@@ -20,7 +20,9 @@ import {
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'ADAUSDT'];
 const START = Date.UTC(2025, 2, 1);
-const END = Date.UTC(2025, 2, 15);
+// Long enough that a backfill at full speed (tens of thousands of candles/s) is still running at every kill.
+const END = Date.UTC(2025, 4, 30);
+const DAYS = (END - START) / 86_400_000;
 const KILLS = 4;
 
 async function candleCount(db: TestDatabase): Promise<number> {
@@ -46,9 +48,9 @@ describe('SIGKILL during a backfill', () => {
   });
 
   it('resumes after every kill and ends exact: no duplicates, no holes, state at the last candle', async () => {
-    const env = collectorEnv(sim, db.url, { SYMBOLS: SYMBOLS.join(','), START_DATE: '2025-03-01', END_DATE: '2025-03-15', BATCH_SIZE: '500' });
+    const env = collectorEnv(sim, db.url, { SYMBOLS: SYMBOLS.join(','), START_DATE: '2025-03-01', END_DATE: new Date(END).toISOString().slice(0, 10), BATCH_SIZE: '500' });
     const random = seededRandom(20251124);
-    const total = SYMBOLS.length * 14 * 1440;
+    const total = SYMBOLS.length * DAYS * 1440;
     const rowsAfterKill: number[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       // A random moment: once a random share of the remaining candles is stored, plus a random fraction of a second.
@@ -56,7 +58,7 @@ describe('SIGKILL during a backfill', () => {
       const target = previous + Math.round((total - previous) * (0.05 + random() * 0.3));
       const run = runCollectorProcess(env);
       await waitFor(`${target} candles stored (run ${kill})`, async () => run.hasExited() || (await candleCount(db)) >= target, 30_000, 20);
-      await sleep(Math.round(random() * 300));
+      await sleep(Math.round(random() * 100));
       expect(run.hasExited(), `run ${kill} finished before its kill; the kills must land mid-backfill\n${run.tail()}`).toBe(false);
       run.kill('SIGKILL');
       expect(await run.waitForExit(5_000)).toEqual({ code: null, signal: 'SIGKILL' });

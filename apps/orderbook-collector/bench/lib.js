@@ -1,38 +1,13 @@
 // Shared plumbing of the orderbook-collector benchmarks: a throw-away database, the simulator, the collector as a
 // child process (so its CPU is its own, read from its /metrics), and waiting for conditions.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startBinanceSim } from '@collector/binance-sim';
-import postgres from 'postgres';
+
+export { createBenchDatabase as benchDatabase, syntheticSymbols, waitFor } from '@collector/testkit/bench';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A fresh database on the test server; `drop()` removes it. */
-export async function benchDatabase() {
-  const name = `collector_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
-  return {
-    url: url.toString(),
-    sql,
-    async drop() {
-      await sql.end();
-      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
-/** `count` synthetic symbol names the simulator accepts (`ABC0001USDT` style). */
-export function syntheticSymbols(prefix, count) {
-  return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(4, '0')}USDT`);
-}
 
 /** A simulator whose books are shallow enough for hundreds of symbols, with a sim-side weight window of `weightWindowMs`. */
 export function startSim(symbols, options = {}) {
@@ -101,17 +76,6 @@ export function sampleSum(text, name, labels = {}) {
     if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
-}
-
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor(check, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

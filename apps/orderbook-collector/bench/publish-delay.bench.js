@@ -9,7 +9,7 @@ import { benchDatabase, metric, REDIS_URL, sleep, startCollector, startSim, synt
 const SYMBOLS = 100;
 const MEASURE_S = 20;
 
-const symbols = syntheticSymbols('PUBD', SYMBOLS);
+const symbols = syntheticSymbols(SYMBOLS, 'PUBD');
 const prefix = `bench-${randomBytes(4).toString('hex')}:`;
 const db = await benchDatabase();
 const sim = await startSim(symbols, { bookLevels: 200 });

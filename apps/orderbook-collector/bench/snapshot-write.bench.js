@@ -7,7 +7,7 @@ import { benchDatabase, metric, sampleSum, sleep, startCollector, startSim, synt
 const SYMBOLS = 500;
 const MEASURE_S = 20;
 
-const symbols = syntheticSymbols('SNW', SYMBOLS);
+const symbols = syntheticSymbols(SYMBOLS, 'SNW');
 const db = await benchDatabase();
 const sim = await startSim(symbols, { bookLevels: 200 });
 const collector = await startCollector(sim, db.url, { SYMBOLS: symbols.join(','), ORDERBOOK_LEVELS: '20', ORDERBOOK_UPDATE_INTERVAL: '1' });

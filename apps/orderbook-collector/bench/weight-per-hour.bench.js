@@ -18,7 +18,7 @@ async function usedWeight(sim) {
 const db = await benchDatabase();
 try {
   for (const mode of ['stream', 'diff', 'poll']) {
-    const symbols = syntheticSymbols(`WPH${mode.slice(0, 1).toUpperCase()}`, SYMBOLS);
+    const symbols = syntheticSymbols(SYMBOLS, `WPH${mode.slice(0, 1).toUpperCase()}`);
     const sim = await startSim(symbols, { weightWindowMs: YEARS_MS });
     const collector = await startCollector(sim, db.url, { SYMBOLS: symbols.join(','), ORDERBOOK_MODE: mode, ORDERBOOK_LEVELS: '20', ORDERBOOK_UPDATE_INTERVAL: '1' });
     try {

@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
 import { type BinanceSim, type BinanceSimOptions, startBinanceSim } from '@collector/binance-sim';
 import { normalizeDecimalString } from '@collector/decimal';
 import { createSubscriber, type OrderbookMessage, type ReceivedMessage } from '@collector/pubsub';
 import { createServiceLogger } from '@collector/service-kit';
 import type { StoredOrderbookSnapshot } from '@collector/store';
-import type { TestDatabase } from '@collector/testkit';
+import { captureJsonLines, type TestDatabase } from '@collector/testkit';
 import { expect } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type OrderbookCollector, startOrderbookCollector } from '../src/service.js';
@@ -44,13 +43,7 @@ export interface InProcessCollector {
 }
 
 export async function startInProcess(env: Record<string, string>): Promise<InProcessCollector> {
-  const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { sink, lines: logs } = captureJsonLines();
   const config = loadConfig(env);
   const logger = createServiceLogger('orderbook-collector', config.logLevel, sink);
   const collector = await startOrderbookCollector(config, logger);

@@ -10,3 +10,4 @@ export {
 } from './embedded-postgres.js';
 export { startNodeProcess, type NodeProcess, type ProcessExit, type StartNodeProcessOptions } from './process.js';
 export { expectPublishablePackage, listPackedFiles } from './pack.js';
+export { captureJsonLines } from './log-capture.js';
