@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BinanceSim } from '@collector/binance-sim';
 import { createServiceLogger } from '@collector/service-kit';
-import { captureJsonLines, type NodeProcess, startNodeProcess, type TestDatabase } from '@collector/testkit';
+import { type InProcessService, type NodeProcess, startInProcessService, startNodeProcess, type TestDatabase } from '@collector/testkit';
 import { loadConfig } from '../src/config.js';
 import { type CandlesCollector, startCandlesCollector } from '../src/service.js';
 
@@ -41,27 +41,11 @@ export function runCollectorProcess(env: Record<string, string>): NodeProcess {
 }
 
 /** A collector running in this process, with its log lines kept for assertions. */
-export interface InProcessCollector {
-  collector: CandlesCollector;
-  logs: Record<string, unknown>[];
-  stop(): Promise<void>;
-}
+export type InProcessCollector = InProcessService<CandlesCollector>;
 
-export async function startInProcess(env: Record<string, string>): Promise<InProcessCollector> {
-  const { sink, lines: logs } = captureJsonLines();
+export function startInProcess(env: Record<string, string>): Promise<InProcessCollector> {
   const config = loadConfig(env);
-  const logger = createServiceLogger('candles-collector', config.logLevel, sink);
-  const collector = await startCandlesCollector(config, logger);
-  let stopped = false;
-  return {
-    collector,
-    logs,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await collector.stop();
-    },
-  };
+  return startInProcessService((sink) => startCandlesCollector(config, createServiceLogger('candles-collector', config.logLevel, sink)));
 }
 
 /** A kline row as Binance REST (and the simulator) sends it. */

@@ -3,7 +3,7 @@ import { normalizeDecimalString } from '@collector/decimal';
 import { createSubscriber, type OrderbookMessage, type ReceivedMessage } from '@collector/pubsub';
 import { createServiceLogger } from '@collector/service-kit';
 import type { StoredOrderbookSnapshot } from '@collector/store';
-import { captureJsonLines, type TestDatabase } from '@collector/testkit';
+import { type InProcessService, startInProcessService, type TestDatabase } from '@collector/testkit';
 import { expect } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { type OrderbookCollector, startOrderbookCollector } from '../src/service.js';
@@ -36,27 +36,11 @@ export function collectorEnv(sim: BinanceSim, databaseUrl: string, redis: { url:
 }
 
 /** A collector running in this process, with its log lines kept for assertions. */
-export interface InProcessCollector {
-  collector: OrderbookCollector;
-  logs: Record<string, unknown>[];
-  stop(): Promise<void>;
-}
+export type InProcessCollector = InProcessService<OrderbookCollector>;
 
-export async function startInProcess(env: Record<string, string>): Promise<InProcessCollector> {
-  const { sink, lines: logs } = captureJsonLines();
+export function startInProcess(env: Record<string, string>): Promise<InProcessCollector> {
   const config = loadConfig(env);
-  const logger = createServiceLogger('orderbook-collector', config.logLevel, sink);
-  const collector = await startOrderbookCollector(config, logger);
-  let stopped = false;
-  return {
-    collector,
-    logs,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await collector.stop();
-    },
-  };
+  return startInProcessService((sink) => startOrderbookCollector(config, createServiceLogger('orderbook-collector', config.logLevel, sink)));
 }
 
 /** Canonical text of exchange strings, as the store keeps them (`"100.10000000"` → `"100.1"`). */

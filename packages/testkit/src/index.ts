@@ -11,3 +11,4 @@ export {
 export { startNodeProcess, type NodeProcess, type ProcessExit, type StartNodeProcessOptions } from './process.js';
 export { expectPublishablePackage, listPackedFiles } from './pack.js';
 export { captureJsonLines } from './log-capture.js';
+export { startInProcessService, type InProcessService } from './in-process.js';
