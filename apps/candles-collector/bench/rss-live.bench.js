@@ -1,13 +1,14 @@
 // candles.rss_live: peak resident memory of the collector process with 500 symbols live on kline streams.
 import { startBinanceSim } from '@collector/binance-sim';
 import { emitBenchResult } from '@collector/testkit/bench';
-import { benchDatabase, REDIS_URL, peakRssMb, seedState, spawnCollector, syntheticSymbols, waitFor } from './lib.js';
+import { benchDatabase, peakRssMb, prepareLiveDatabase, REDIS_URL, spawnCollector, syntheticSymbols, waitFor } from './lib.js';
 
 const SYMBOLS = syntheticSymbols(500);
 const LIVE_MS = 30_000;
 
 const sim = await startBinanceSim({ symbols: SYMBOLS, seed: 1 });
 const db = await benchDatabase();
+await prepareLiveDatabase(db.url, SYMBOLS, '1m', Math.floor(sim.now() / 60_000) * 60_000 - 120_000);
 const { child, exited } = spawnCollector({
   DATABASE_URL: db.url,
   REDIS_URL,
@@ -18,8 +19,6 @@ const { child, exited } = spawnCollector({
   START_DATE: new Date().toISOString().slice(0, 10),
 });
 try {
-  await waitFor(async () => (await db.sql`SELECT to_regclass('collector_state') AS t`)[0].t !== null, 30_000, 'migration');
-  await seedState(db.sql, SYMBOLS, '1m', Math.floor(sim.now() / 60_000) * 60_000 - 120_000);
   await waitFor(async () => (await db.sql`SELECT count(*)::int AS n FROM collector_state WHERE is_realtime`)[0].n === SYMBOLS.length, 120_000, 'every series live');
   await new Promise((resolve) => setTimeout(resolve, LIVE_MS));
   const [{ rows }] = await db.sql`SELECT count(DISTINCT symbol)::int AS rows FROM candles`;
