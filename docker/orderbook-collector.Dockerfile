@@ -13,6 +13,7 @@ WORKDIR /repo
 # not on every source edit. pnpm fetch fills the store from the lockfile alone.
 FROM pnpm AS fetch
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc package.json ./
+COPY patches ./patches
 RUN pnpm fetch --store-dir /pnpm/store
 
 # Build the app and the workspace packages it depends on, then deploy it with production dependencies only.
