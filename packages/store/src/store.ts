@@ -114,6 +114,15 @@ function checkTime(operation: string, name: string, value: unknown): number {
 }
 
 /**
+ * `upsert` resolves conflicts (an open candle is updated, a closed one kept); `insert` is the plain INSERT used
+ * when the rows' range is known to be empty, which spares PostgreSQL the speculative insertion.
+ */
+type WriteMode = 'upsert' | 'insert';
+
+/** Unique violation: a row appeared in a range that was empty when checked. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
  * A PostgreSQL array literal of values that need no quoting: validated decimal text, integers, `t`/`f`.
  * Built with one join, it costs a fraction of the driver's per-element escaping on million-row backfills.
  */
@@ -137,7 +146,7 @@ function textArray(values: readonly string[]): string {
  * `1E-8` → `0.00000001`), the same text as `formatDecimal(parseDecimal(s))`; it
  * needs PostgreSQL 13 or later.
  */
-async function writeCandleChunk(sql: Executor, c: CandleColumns): Promise<number> {
+async function writeCandleChunk(sql: Executor, c: CandleColumns, mode: WriteMode): Promise<number> {
   const result = await sql`
     INSERT INTO candles (
       symbol, interval, timestamp, open_time, close_time,
@@ -154,20 +163,32 @@ async function writeCandleChunk(sql: Executor, c: CandleColumns): Promise<number
       ${plainArray(c.takerBuyVolume)}::text[], ${plainArray(c.takerBuyQuoteVolume)}::text[],
       ${plainArray(c.trades)}::bigint[], ${plainArray(c.isClosed.map((closed) => (closed ? 't' : 'f')))}::boolean[]
     ) AS u(s, i, o, ct, op, hp, lp, cp, v, qv, tbv, tbqv, n, closed)
-    ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
-      close_time = excluded.close_time,
-      open_price = excluded.open_price,
-      high_price = excluded.high_price,
-      low_price = excluded.low_price,
-      close_price = excluded.close_price,
-      volume = excluded.volume,
-      quote_volume = excluded.quote_volume,
-      taker_buy_volume = excluded.taker_buy_volume,
-      taker_buy_quote_volume = excluded.taker_buy_quote_volume,
-      trades = excluded.trades,
-      is_closed = excluded.is_closed
-    WHERE candles.is_closed = false`;
+    ${mode === 'upsert' ? sql`
+      ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
+        close_time = excluded.close_time,
+        open_price = excluded.open_price,
+        high_price = excluded.high_price,
+        low_price = excluded.low_price,
+        close_price = excluded.close_price,
+        volume = excluded.volume,
+        quote_volume = excluded.quote_volume,
+        taker_buy_volume = excluded.taker_buy_volume,
+        taker_buy_quote_volume = excluded.taker_buy_quote_volume,
+        trades = excluded.trades,
+        is_closed = excluded.is_closed
+      WHERE candles.is_closed = false` : sql``}`;
   return result.count;
+}
+
+/** True when no candle of the series has an open time in [from, to]: one probe of the primary key. */
+async function rangeIsEmpty(sql: Executor, range: { symbol: string; interval: string; from: number; to: number }): Promise<boolean> {
+  const rows = await sql`
+    SELECT 1 FROM candles
+    WHERE symbol = ${range.symbol} AND interval = ${range.interval}
+      AND open_time BETWEEN 'epoch'::timestamptz + ${range.from}::bigint * interval '1 millisecond'
+                        AND 'epoch'::timestamptz + ${range.to}::bigint * interval '1 millisecond'
+    LIMIT 1`;
+  return rows.length === 0;
 }
 
 interface StateRow {
@@ -240,7 +261,7 @@ export function createStore(options: StoreOptions): Store {
     }
   }
 
-  async function writeChunks(executor: Executor, prepared: PreparedCandles, concurrency: number): Promise<number> {
+  async function writeChunks(executor: Executor, prepared: PreparedCandles, concurrency: number, mode: WriteMode = 'upsert'): Promise<number> {
     let next = 0;
     let written = 0;
     const worker = async (): Promise<void> => {
@@ -248,7 +269,7 @@ export function createStore(options: StoreOptions): Store {
         // Built just before sending, so building the next chunk overlaps the server's work on this one.
         const chunk = prepared.chunk(next++);
         // Read `written` only after the await: `written += await …` would add to a stale value.
-        const count = await writeCandleChunk(executor, chunk);
+        const count = await writeCandleChunk(executor, chunk, mode);
         written += count;
       }
     };
@@ -279,12 +300,24 @@ export function createStore(options: StoreOptions): Store {
       if (closed) throw new StoreError('CLOSED', 'commitCandles failed: the store is closed');
       const columns = prepareCandles('commitCandles', input?.candles, chunkSize);
       const state = prepareState('commitCandles', input?.state);
-      return run('commitCandles', () =>
+      const commit = (mode: WriteMode): Promise<CommitResult> =>
         sql.begin(async (tx) => {
-          const written = await writeChunks(tx, columns, 1);
+          const written = await writeChunks(tx, columns, 1, mode);
           return { candles: written, state: await writeState(tx, state, false) };
-        }) as Promise<CommitResult>,
-      );
+        }) as Promise<CommitResult>;
+      return run('commitCandles', async () => {
+        // A page of history usually lands in an empty range: then a plain INSERT does, about 15% cheaper for the
+        // server than ON CONFLICT. If a row appears meanwhile (a live update), the transaction fails whole and is
+        // redone as an upsert.
+        const range = columns.series;
+        if (range === undefined || !(await rangeIsEmpty(sql, range))) return commit('upsert');
+        try {
+          return await commit('insert');
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+          return commit('upsert');
+        }
+      });
     },
 
     async getCandles(query) {

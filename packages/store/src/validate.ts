@@ -173,6 +173,8 @@ export interface PreparedCandles {
   chunkCount: number;
   /** Builds the columns of chunk `index`. */
   chunk(index: number): CandleColumns;
+  /** When every candle belongs to one symbol and interval: that series and its open-time range. */
+  series: { symbol: string; interval: string; from: number; to: number } | undefined;
 }
 
 /**
@@ -188,6 +190,8 @@ export function prepareCandles(operation: string, candles: readonly CandleRecord
   // when a series' open time fails to increase; only then is the batch deduplicated.
   const lastOpenTime = new Map<string, Map<string, number>>();
   let ordered = true;
+  let series: PreparedCandles['series'];
+  let mixed = false;
   for (let index = 0; index < candles.length; index++) {
     const item = check.object(index, candles[index]);
     const symbol = check.text(index, item, 'symbol');
@@ -206,6 +210,14 @@ export function prepareCandles(operation: string, candles: readonly CandleRecord
     check.decimalInput(index, item, 'takerBuyQuoteVolume');
     check.integer(index, item, 'trades');
     check.boolean(index, item, 'isClosed');
+    if (!mixed) {
+      if (series === undefined) series = { symbol, interval, from: openTime, to: openTime };
+      else if (series.symbol !== symbol || series.interval !== interval) mixed = true;
+      else {
+        series.from = Math.min(series.from, openTime);
+        series.to = Math.max(series.to, openTime);
+      }
+    }
     if (ordered) {
       let bySymbol = lastOpenTime.get(interval);
       if (!bySymbol) lastOpenTime.set(interval, (bySymbol = new Map()));
@@ -218,6 +230,7 @@ export function prepareCandles(operation: string, candles: readonly CandleRecord
   const total = rows ? rows.length : candles.length;
   return {
     chunkCount: Math.ceil(total / chunkSize),
+    series: mixed ? undefined : series,
     chunk(index) {
       const c = emptyColumns();
       const end = Math.min(total, (index + 1) * chunkSize);

@@ -116,6 +116,20 @@ describe('candles', () => {
     expect(count).toBe(0);
   });
 
+  it('commits into an empty range and into one that already holds candles alike: open ones updated, closed ones kept', async () => {
+    const state = { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 3 * MINUTE };
+    await store.upsertCandles([candle('BTCUSDT', 2, { isClosed: false, close: '1' }), candle('BTCUSDT', 3, { close: '7' })]);
+    expect((await store.commitCandles({ candles: minutes('BTCUSDT', [0, 1]), state })).candles).toBe(2);
+    expect((await store.commitCandles({ candles: minutes('BTCUSDT', [2, 3]), state })).candles).toBe(1);
+    const rows = await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 3 * MINUTE });
+    expect(rows.map((r) => [r.openTime - T0, r.isClosed, r.close === '7'])).toEqual([
+      [0, true, false],
+      [MINUTE, true, false],
+      [2 * MINUTE, true, false],
+      [3 * MINUTE, true, true],
+    ]);
+  });
+
   it('commits candles and state together, never rewinding the state', async () => {
     const first = await store.commitCandles({
       candles: minutes('BTCUSDT', [0, 1]),
