@@ -1,5 +1,6 @@
 import type { KlineInterval } from '@collector/binance-client';
 import { candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen, previousCandleOpen } from './candle-time.js';
+import { writeProgress } from './candle-sink.js';
 import type { CollectorContext } from './context.js';
 import { holesInPage } from './holes.js';
 import { SeriesProgress, stateStream, type SeriesKey } from './progress.js';
@@ -77,12 +78,7 @@ export async function backfillSeries(ctx: CollectorContext, series: SeriesProgre
   if (endTime !== undefined && !ctx.signal.aborted && expected <= lastWanted) {
     // A finished range at the exchange: what it did not return up to END_DATE, it does not have.
     await recordExchangeGaps(ctx, series, [{ from: expected, to: lastWanted }]);
-    await untilDone(() => ctx.store.setState({ symbol, stream: stateStream(interval), lastTimestamp: series.contiguousUntil }), {
-      what: 'state write',
-      retryDelayMs: ctx.config.retryDelayMs,
-      signal: ctx.signal,
-      logger: log,
-    });
+    await writeProgress(ctx.store, series, { ...ctx.config, signal: ctx.signal, logger: log, metrics: ctx.metrics });
   }
   remaining.set(0);
   const seconds = (Date.now() - startedAt) / 1000;

@@ -2,6 +2,7 @@ import type { Kline } from '@collector/binance-client';
 import type { Publisher } from '@collector/pubsub';
 import type { Logger } from '@collector/service-kit';
 import type { Store } from '@collector/store';
+import type { CollectorContext } from './context.js';
 import type { CandlesMetrics } from './metrics.js';
 import { type SeriesProgress, seriesId, stateStream } from './progress.js';
 import { untilDone } from './retry.js';
@@ -15,19 +16,11 @@ interface PendingUpdate {
   eventTime: number | undefined;
 }
 
-/** Options of {@link CandleSink}. */
-export interface CandleSinkOptions {
-  store: Store;
+/** Options of {@link CandleSink}: the collector's shared parts it writes with. */
+export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'logger' | 'signal' | 'progress' | 'now'> & {
   publisher: Publisher | undefined;
-  metrics: CandlesMetrics;
-  logger: Logger;
   retryDelayMs: number;
-  signal: AbortSignal;
-  /** Progress per series id; a closed candle advances `collector_state` only through it. */
-  progress: ReadonlyMap<string, SeriesProgress>;
-  /** Exchange time now, for the lag metric. */
-  now: () => number;
-}
+};
 
 /**
  * The one live write path: updates are upserted in batches, closed candles advance the state of their series

@@ -135,13 +135,15 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
     progress.set(seriesId(key), series);
     if (signal.aborted || config.endTime !== undefined) return;
     await catchUp(ctx, series, clock.now(), 'hand-over');
-    await scanGaps(key);
     await writeProgress(store, series, { ...config, signal, logger, metrics }, { isRealtime: true });
     router.release(key);
     logger.info(key, 'series is live');
+    // The start-up scan reads the whole stored history; live updates need not wait for it.
+    await scanGaps(key);
   };
 
   const timers: NodeJS.Timeout[] = [];
+  let scanning: Promise<void> | undefined;
   let pollFeed: { close(): Promise<void> } | undefined;
   const finished = (async () => {
     if (config.endTime === undefined && config.realtimeMode === 'stream') {
@@ -160,7 +162,13 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
         for (const key of keys) void repairSeries(key, config.finalityGraceMs, 'finality').catch((error: unknown) => logger.error({ err: error, ...key }, 'finality check failed'));
       }, FINALITY_CHECK_INTERVAL_MS),
       setInterval(() => {
-        void eachLimited(keys, 1, scanGaps).catch((error: unknown) => logger.error({ err: error }, 'gap scan failed'));
+        // A scan slower than the interval is not started twice.
+        if (scanning) return;
+        scanning = eachLimited(keys, 1, scanGaps)
+          .catch((error: unknown) => logger.error({ err: error }, 'gap scan failed'))
+          .finally(() => {
+            scanning = undefined;
+          });
       }, config.gapScanIntervalMs),
     );
     // A live service never finishes by itself.
@@ -169,10 +177,8 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
 
   return {
     httpPort: health.port,
-    finished: finished.then(() => {
-      if (signal.aborted) return new Promise<void>(() => {});
-      return undefined;
-    }),
+    // Resolves only for a one-shot run, or at shutdown, when the stop under way makes it moot.
+    finished,
     async stop() {
       abort.abort();
       for (const timer of timers) clearInterval(timer);

@@ -165,13 +165,4 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Scrapes `/metrics` and sums the samples of one metric whose labels include `labels`. */
-export async function metric(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
+export { scrapeMetric as metric } from '@collector/testkit';

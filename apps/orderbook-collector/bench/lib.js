@@ -4,7 +4,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startBinanceSim } from '@collector/binance-sim';
 
-export { createBenchDatabase as benchDatabase, syntheticSymbols, waitFor } from '@collector/testkit/bench';
+export {
+  createBenchDatabase as benchDatabase,
+  scrapeMetric as metric,
+  sumMetricSamples as sampleSum,
+  syntheticSymbols,
+  waitFor,
+} from '@collector/testkit/bench';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,21 +67,6 @@ export async function startCollector(sim, databaseUrl, env) {
       if (code !== 0) throw new Error(`collector exited with ${code}`);
     },
   };
-}
-
-/** Sum of the samples of `name` (with every label in `labels`) on the collector's /metrics. */
-export async function metric(port, name, labels = {}) {
-  return sampleSum(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name, labels);
-}
-
-/** Sum of the samples of `name` (with every label in `labels`) in a Prometheus text exposition. */
-export function sampleSum(text, name, labels = {}) {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -118,13 +118,4 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
   }
 }
 
-/** Scrapes `/metrics` and returns the value of one sample (0 when absent). */
-export async function metric(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
+export { scrapeMetric as metric } from '@collector/testkit';

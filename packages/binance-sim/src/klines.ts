@@ -62,18 +62,7 @@ export function aggregate(market: SymbolMarket, interval: string, open: number, 
   let acc: RawCandle | undefined;
   for (let m = first; m <= last; m++) {
     const c = m === nowMinute && now < (m + 1) * 60_000 - 1 ? market.partialMinute(m, now) : market.minute(m);
-    if (!acc) {
-      acc = { ...c };
-      continue;
-    }
-    acc.close = c.close;
-    if (c.high > acc.high) acc.high = c.high;
-    if (c.low < acc.low) acc.low = c.low;
-    acc.volume += c.volume;
-    acc.quoteVolume += c.quoteVolume;
-    acc.trades += c.trades;
-    acc.takerBase += c.takerBase;
-    acc.takerQuote += c.takerQuote;
+    acc = merge(acc, c);
   }
   const result = acc ?? market.minute(first);
   return { ...result, openTime: open, closeTime: end - 1 };

@@ -105,3 +105,4 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs: number,
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+export { scrapeMetric, sumMetricSamples } from './metrics.js';

@@ -12,3 +12,4 @@ export { startNodeProcess, type NodeProcess, type ProcessExit, type StartNodePro
 export { expectPublishablePackage, listPackedFiles } from './pack.js';
 export { captureJsonLines } from './log-capture.js';
 export { startInProcessService, type InProcessService } from './in-process.js';
+export { scrapeMetric, sumMetricSamples } from './metrics.js';
