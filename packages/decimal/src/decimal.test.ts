@@ -153,6 +153,26 @@ describe('properties', () => {
   });
 });
 
+describe('plain-text fast paths', () => {
+  /** Plain text as exchanges and people write it: signs, leading and trailing zeros, bare fractions. */
+  const plainText = fc
+    .tuple(fc.constantFrom('', '-'), fc.stringMatching(/^[0-9]{0,6}$/), fc.option(fc.stringMatching(/^[0-9]{0,6}$/)))
+    .map(([sign, integer, fraction]) => `${sign}${integer}${fraction === null ? '' : `.${fraction}`}`);
+  /** The grammar as the regular expression states it, the reference for the character scan. */
+  const GRAMMAR = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
+
+  it('accept exactly what the grammar accepts, and normalize like decimal.js (property)', () => {
+    fc.assert(
+      fc.property(plainText, (text) => {
+        const error = captureError(() => checkDecimalString(text));
+        expect(error === undefined, text).toBe(GRAMMAR.test(text));
+        if (error === undefined) expect(normalizeDecimalString(text), text).toBe(formatDecimal(new Decimal(text)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 function captureError(fn: () => unknown): unknown {
   try {
     fn();
