@@ -1,17 +1,17 @@
 import { createFetch, ofetch, type $Fetch } from 'ofetch';
 import { BinanceApiError, BinanceClientError, IpBanError, RateLimitError, ResponseFormatError } from './errors.js';
-import { assertInterval, assertSymbol, depthWeight, ENDPOINT_WEIGHTS, type KlineInterval } from './market.js';
+import type { Candle, CandleInterval, CandleText } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
+import { assertInterval, assertSymbol, depthWeight, ENDPOINT_WEIGHTS } from './market.js';
 import { type BinanceClientOptions, resolveOptions, type ResolvedOptions, resolveStreamOptions, type StreamOptions } from './options.js';
 import {
   type DepthSnapshot,
   type ExchangeInfo,
-  type Kline,
   parseDepth,
   parseExchangeInfo,
   parseJsonBody,
   parseKlines,
   parseKlinesText,
-  type KlineText,
   parseServerTime,
 } from './parse.js';
 import { backoffDelayMs, sleep, WeightLimiter } from './rate-limiter.js';
@@ -26,7 +26,7 @@ const DEFAULT_BAN_MS = 120_000;
 /** Parameters of {@link BinanceClient.klines}. */
 export interface KlinesParams {
   symbol: string;
-  interval: KlineInterval;
+  interval: CandleInterval;
   /** Epoch ms, inclusive. */
   startTime?: number;
   /** Epoch ms, inclusive. */
@@ -38,7 +38,7 @@ export interface KlinesParams {
 /** Parameters of {@link BinanceClient.klinesRange}. */
 export interface KlinesRangeParams {
   symbol: string;
-  interval: KlineInterval;
+  interval: CandleInterval;
   /** First open time wanted, epoch ms, inclusive. */
   from: number;
   /** Last open time wanted, epoch ms, inclusive. */
@@ -55,14 +55,6 @@ export interface OpenStreamsParams extends StreamOptions {
    */
   streams: readonly string[];
 }
-
-/**
- * Connection attempts allowed per {@link CONNECTION_ATTEMPTS_WINDOW_MS} for the whole client: 90 % of Binance's
- * 300 per 5 minutes per IP.
- */
-export const MAX_CONNECTION_ATTEMPTS = 270;
-/** Window of {@link MAX_CONNECTION_ATTEMPTS}, in ms. */
-export const CONNECTION_ATTEMPTS_WINDOW_MS = 300_000;
 
 /** Parameters of {@link BinanceClient.depth}. */
 export interface DepthParams {
@@ -82,17 +74,17 @@ export interface BinanceClient {
   /** `GET /api/v3/exchangeInfo` (weight 20), optionally for some symbols only. */
   exchangeInfo(params?: { symbols?: string[] }): Promise<ExchangeInfo>;
   /** `GET /api/v3/klines` (weight 2). The last row may be the still-open candle (`isClosed: false`). */
-  klines(params: KlinesParams): Promise<Kline[]>;
+  klines(params: KlinesParams): Promise<Candle<Decimal>[]>;
   /**
    * Walks [from, to] in pages of 1000 closed candles; stops at `to`, at the end of the data,
    * or before the still-open candle (which is never yielded).
    */
-  klinesRange(params: KlinesRangeParams): AsyncGenerator<Kline[], void, undefined>;
+  klinesRange(params: KlinesRangeParams): AsyncGenerator<Candle<Decimal>[], void, undefined>;
   /**
    * {@link klinesRange} with prices and volumes as the exchange's checked decimal text instead of Decimals: the
    * bulk path for storing history, several times cheaper in CPU and garbage.
    */
-  klinesRangeText(params: KlinesRangeParams): AsyncGenerator<KlineText[], void, undefined>;
+  klinesRangeText(params: KlinesRangeParams): AsyncGenerator<CandleText[], void, undefined>;
   /** `GET /api/v3/depth` (weight 5/25/50/250 by limit). */
   depth(params: DepthParams): Promise<DepthSnapshot>;
   /**
@@ -158,7 +150,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
   const log = o.logger;
   const $fetch: $Fetch = o.fetch ? createFetch({ fetch: o.fetch, Headers: globalThis.Headers, AbortController: globalThis.AbortController }) : ofetch;
   const limiter = new WeightLimiter(Math.floor(o.weightLimitPerMinute * o.weightSafety), o.weightWindowMs);
-  const connectionAttempts = new SlidingWindowPacer(MAX_CONNECTION_ATTEMPTS, CONNECTION_ATTEMPTS_WINDOW_MS);
+  const connectionAttempts = new SlidingWindowPacer(o.maxConnectionAttempts, o.connectionAttemptsWindowMs);
   let offsetMs = 0;
   let bannedUntil = 0;
 
@@ -314,6 +306,8 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       weightSafety: o.weightSafety,
       weightWindowMs: o.weightWindowMs,
       requestTimeoutMs: o.requestTimeoutMs,
+      maxConnectionAttempts: o.maxConnectionAttempts,
+      connectionAttemptsWindowMs: o.connectionAttemptsWindowMs,
       maxStreamsPerConnection: o.maxStreamsPerConnection,
       messagesPerSecond: o.messagesPerSecond,
       staleTimeoutMs: o.staleTimeoutMs,
@@ -322,6 +316,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       controlTimeoutMs: o.controlTimeoutMs,
       maxUrlLength: o.maxUrlLength,
       maxStreamsPerMessage: o.maxStreamsPerMessage,
+      maxQueuedEvents: o.maxQueuedEvents,
     },
     serverNow,
 
@@ -368,11 +363,11 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       });
     },
 
-    klines: (params) => klinesWith<Kline>(params, parseKlines),
+    klines: (params) => klinesWith<Candle<Decimal>>(params, parseKlines),
 
-    klinesRange: (params) => walkRange<Kline>(params, parseKlines),
+    klinesRange: (params) => walkRange<Candle<Decimal>>(params, parseKlines),
 
-    klinesRangeText: (params) => walkRange<KlineText>(params, parseKlinesText),
+    klinesRangeText: (params) => walkRange<CandleText>(params, parseKlinesText),
 
     async depth(params) {
       const { symbol, limit = 100 } = params;

@@ -8,7 +8,9 @@ export type BinanceClientErrorCode =
   | 'RESPONSE_FORMAT'
   | 'NETWORK_ERROR'
   | 'STREAM_REQUEST_FAILED'
-  | 'STREAMS_CLOSED';
+  | 'STREAMS_CLOSED'
+  | 'TIMEOUT'
+  | 'ABORTED';
 
 /** Base class of every error thrown by this package. */
 export class BinanceClientError extends Error {

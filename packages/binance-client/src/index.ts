@@ -1,7 +1,5 @@
 export {
-  CONNECTION_ATTEMPTS_WINDOW_MS,
   createBinanceClient,
-  MAX_CONNECTION_ATTEMPTS,
   MAX_KLINES_LIMIT,
   type BinanceClient,
   type OpenStreamsParams,
@@ -18,7 +16,7 @@ export {
   StreamRequestError,
   type BinanceClientErrorCode,
 } from './errors.js';
-export { depthWeight, ENDPOINT_WEIGHTS, isKlineInterval, KLINE_INTERVALS, type KlineInterval } from './market.js';
+export { depthWeight, ENDPOINT_WEIGHTS } from './market.js';
 export {
   DEFAULT_BINANCE_CLIENT_OPTIONS,
   DEFAULT_STREAM_OPTIONS,
@@ -26,7 +24,7 @@ export {
   type BinanceClientOptions,
   type StreamOptions,
 } from './options.js';
-export type { DepthLevel, DepthSnapshot, ExchangeInfo, Kline, KlinePriceField, KlineText, RateLimitInfo, SymbolInfo } from './parse.js';
+export type { DepthLevel, DepthSnapshot, ExchangeInfo, RateLimitInfo, SymbolInfo } from './parse.js';
 export { backoffDelayMs, MAX_BACKOFF_MS } from './rate-limiter.js';
 export type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from './stream-events.js';
 export type {
@@ -37,6 +35,7 @@ export type {
   StreamsDisconnectedEvent,
   StreamsReconnectedEvent,
   StreamsServerShutdownEvent,
+  StreamsWaitOptions,
 } from './streams/market-streams.js';
 export {
   depthStream,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { depthWeight, isKlineInterval, KLINE_INTERVALS } from './market.js';
-import { assertSymbol } from './market.js';
+import { assertInterval, assertSymbol, depthWeight } from './market.js';
 import { DEFAULT_BINANCE_CLIENT_OPTIONS, resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
@@ -9,6 +8,9 @@ describe('resolveOptions', () => {
     expect(o.baseUrl).toBe(DEFAULT_BINANCE_CLIENT_OPTIONS.baseUrl);
     expect(o.maxRetries).toBe(5);
     expect(o.weightWindowMs).toBe(60_000);
+    // Binance's own limits: 300 connection attempts per 5 minutes per IP.
+    expect([o.maxConnectionAttempts, o.connectionAttemptsWindowMs]).toEqual([300, 300_000]);
+    expect(o.maxQueuedEvents).toBe(10_000);
   });
 
   it.each([
@@ -20,6 +22,9 @@ describe('resolveOptions', () => {
     [{ baseUrl: 'api.binance.com' }, /baseUrl/],
     [{ wsBaseUrl: 'https://stream.binance.com' }, /wsBaseUrl/],
     [{ logger: {} as never }, /logger/],
+    [{ maxConnectionAttempts: 0 }, /maxConnectionAttempts/],
+    [{ connectionAttemptsWindowMs: -1 }, /connectionAttemptsWindowMs/],
+    [{ maxQueuedEvents: 0 }, /maxQueuedEvents/],
   ])('refuses %j naming the option', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
     expect(() => resolveOptions(options)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }) as Error);
@@ -27,11 +32,9 @@ describe('resolveOptions', () => {
 });
 
 describe('market rules', () => {
-  it('knows the 16 intervals, case-sensitively', () => {
-    expect(KLINE_INTERVALS).toHaveLength(16);
-    expect(isKlineInterval('1M')).toBe(true);
-    expect(isKlineInterval('1mo')).toBe(false);
-    expect(isKlineInterval('1H')).toBe(false);
+  it('refuses an interval that is not one of the 16, as an argument error', () => {
+    expect(() => assertInterval('1M')).not.toThrow();
+    expect(() => assertInterval('1H')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('1s 1m 3m') }) as Error);
   });
 
   it('checks symbol shape', () => {

@@ -33,6 +33,12 @@ export interface StreamOptions {
   maxUrlLength?: number;
   /** Streams named in one SUBSCRIBE/UNSUBSCRIBE message. @default 200 */
   maxStreamsPerMessage?: number;
+  /**
+   * Events an async iterator of the handle (`for await (const e of streams)`) holds for a loop body that is behind.
+   * Past it the oldest are dropped and counted in `droppedEvents()`, so a stalled consumer costs bounded memory.
+   * Listeners (`on`) are called synchronously and buffer nothing. @default 10000
+   */
+  maxQueuedEvents?: number;
 }
 
 /** Defaults of every {@link StreamOptions} field. */
@@ -45,6 +51,7 @@ export const DEFAULT_STREAM_OPTIONS = {
   controlTimeoutMs: 10_000,
   maxUrlLength: 4096,
   maxStreamsPerMessage: 200,
+  maxQueuedEvents: 10_000,
 } as const satisfies Required<StreamOptions>;
 
 /** {@link StreamOptions} with defaults applied. @internal */
@@ -68,6 +75,14 @@ export interface BinanceClientOptions extends StreamOptions {
   weightWindowMs?: number;
   /** Timeout of one HTTP attempt, in ms. @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * WebSocket connection attempts this client makes in any `connectionAttemptsWindowMs`, over all its stream
+   * handles; further attempts wait. Binance allows 300 per 5 minutes per IP: lower it when several processes share
+   * one IP. @default 300
+   */
+  maxConnectionAttempts?: number;
+  /** Window of `maxConnectionAttempts`, in ms; only tests change it. @default 300000 */
+  connectionAttemptsWindowMs?: number;
   /** Logger; silent when absent. */
   logger?: BinanceClientLogger;
   /** fetch implementation handed to ofetch. @default globalThis.fetch */
@@ -84,6 +99,8 @@ export const DEFAULT_BINANCE_CLIENT_OPTIONS = {
   weightSafety: 0.9,
   weightWindowMs: 60_000,
   requestTimeoutMs: 10_000,
+  maxConnectionAttempts: 300,
+  connectionAttemptsWindowMs: 300_000,
   ...DEFAULT_STREAM_OPTIONS,
 } as const satisfies BinanceClientOptions;
 
@@ -97,6 +114,8 @@ export interface ResolvedOptions extends ResolvedStreamOptions {
   weightSafety: number;
   weightWindowMs: number;
   requestTimeoutMs: number;
+  maxConnectionAttempts: number;
+  connectionAttemptsWindowMs: number;
   logger: BinanceClientLogger;
   fetch: typeof globalThis.fetch | undefined;
 }
@@ -144,6 +163,7 @@ export function resolveStreamOptions(options: StreamOptions, defaults: ResolvedS
     controlTimeoutMs: integer('controlTimeoutMs', pick('controlTimeoutMs'), 1),
     maxUrlLength: integer('maxUrlLength', pick('maxUrlLength'), 64),
     maxStreamsPerMessage: integer('maxStreamsPerMessage', pick('maxStreamsPerMessage'), 1),
+    maxQueuedEvents: integer('maxQueuedEvents', pick('maxQueuedEvents'), 1),
   };
 }
 
@@ -166,6 +186,8 @@ export function resolveOptions(options: BinanceClientOptions = {}): ResolvedOpti
     weightSafety: o.weightSafety,
     weightWindowMs: integer('weightWindowMs', o.weightWindowMs, 1),
     requestTimeoutMs: integer('requestTimeoutMs', o.requestTimeoutMs, 1),
+    maxConnectionAttempts: integer('maxConnectionAttempts', o.maxConnectionAttempts, 1),
+    connectionAttemptsWindowMs: integer('connectionAttemptsWindowMs', o.connectionAttemptsWindowMs, 1),
     logger: o.logger ?? SILENT_LOGGER,
     fetch: o.fetch,
   };

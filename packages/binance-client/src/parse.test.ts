@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatDecimal, normalizeDecimalString } from '@collector/decimal';
+import { Decimal, decimalSourceText, formatDecimal, normalizeDecimalString } from '@collector/decimal';
 import { FIXTURES_SKIP_REASON, fixturePath } from '@collector/testkit';
 import { describe, expect, it } from 'vitest';
 import { ResponseFormatError } from './errors.js';
-import { parseDepth, parseExchangeInfo, parseJsonBody, parseKlines, parseServerTime } from './parse.js';
+import { parseDepth, parseExchangeInfo, parseJsonBody, parseKlines, parseKlinesText, parseServerTime } from './parse.js';
 
 const klinesDir = fixturePath('klines_rest');
 const exchangeInfo2024 = fixturePath('exchangeInfo', 'exchangeInfo_spot_2024-09-08_SUBSET16_reserialized.json');
@@ -13,6 +13,18 @@ const depthSnapshot = fixturePath(
 const FAR_FUTURE = Number.MAX_SAFE_INTEGER;
 
 const ROW = [1700000000000, '100.5', '101', '100.1', '100.9', '12.34', 1700000059999, '1241.2345', 42, '6', '603.1', '0'];
+
+describe('klines rows', () => {
+  it('carry Decimals that keep the exchange text, and the same text in the text path', () => {
+    const [candle] = parseKlines([ROW], 'BTCUSDT', '1m', 1700000060000);
+    const [text] = parseKlinesText([ROW], 'BTCUSDT', '1m', 1700000060000);
+    expect(candle!.close).toBeInstanceOf(Decimal);
+    expect(decimalSourceText(candle!.close)).toBe('100.9');
+    expect(candle!.close.minus(candle!.open).toFixed()).toBe('0.4');
+    expect(text).toEqual({ ...candle, open: '100.5', high: '101', low: '100.1', close: '100.9', volume: '12.34', quoteVolume: '1241.2345', takerBuyVolume: '6', takerBuyQuoteVolume: '603.1' });
+    expect(candle!.isClosed).toBe(true);
+  });
+});
 
 describe.skipIf(!klinesDir)('real recorded klines', () => {
   const files = klinesDir ? readdirSync(klinesDir).filter((f) => f.endsWith('.json')) : [];

@@ -1,38 +1,6 @@
-import { checkDecimalString, type Decimal, parseDecimal } from '@collector/decimal';
+import type { Candle, CandleInterval, CandleText } from '@collector/candle';
+import { checkDecimalString, type Decimal, lazyDecimal, parseDecimal } from '@collector/decimal';
 import { ResponseFormatError } from './errors.js';
-import type { KlineInterval } from './market.js';
-
-/** One candle, identified by `symbol`, `interval` and `openTime`. Prices and volumes are exact Decimals. */
-export interface Kline {
-  symbol: string;
-  interval: KlineInterval;
-  /** Open time, epoch ms. */
-  openTime: number;
-  /** Close time, epoch ms (= openTime + interval − 1). */
-  closeTime: number;
-  open: Decimal;
-  high: Decimal;
-  low: Decimal;
-  close: Decimal;
-  /** Base asset volume. */
-  volume: Decimal;
-  quoteVolume: Decimal;
-  takerBuyVolume: Decimal;
-  takerBuyQuoteVolume: Decimal;
-  trades: number;
-  /** `closeTime < estimated server now` when the page was parsed; see the README for the rule. */
-  isClosed: boolean;
-}
-
-/** The price and volume fields of a {@link Kline}. */
-export type KlinePriceField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'quoteVolume' | 'takerBuyVolume' | 'takerBuyQuoteVolume';
-
-/**
- * A {@link Kline} whose prices and volumes are the exchange's own decimal text, checked but not parsed. For bulk
- * paths that only store candles: building millions of Decimals costs more than the rest of the pipeline, and
- * PostgreSQL's `numeric` reads the text exactly. Parse a field with `parseDecimal` when you compute with it.
- */
-export type KlineText = Omit<Kline, KlinePriceField> & Record<KlinePriceField, string>;
 
 /** One price level of an order book: price and quantity. */
 export type DepthLevel = [price: Decimal, quantity: Decimal];
@@ -100,13 +68,17 @@ export function str(context: string, field: string, value: unknown): string {
   return value;
 }
 
+function notDecimal(context: string, field: string, value: string, cause: unknown): never {
+  throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
+}
+
 /** @internal */
 export function decText(context: string, field: string, value: unknown): string {
   if (typeof value !== 'string') fail(context, `${field} is not a number string`);
   try {
     return checkDecimalString(value);
   } catch (cause) {
-    throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
+    notDecimal(context, field, value, cause);
   }
 }
 
@@ -116,7 +88,20 @@ export function dec(context: string, field: string, value: unknown): Decimal {
   try {
     return parseDecimal(value);
   } catch (cause) {
-    throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
+    notDecimal(context, field, value, cause);
+  }
+}
+
+/**
+ * A Decimal of checked exchange text, built when first read (see {@link parseKlines}).
+ * @internal
+ */
+export function lazyDec(context: string, field: string, value: unknown): Decimal {
+  if (typeof value !== 'string') fail(context, `${field} is not a number string`);
+  try {
+    return lazyDecimal(value);
+  } catch (cause) {
+    notDecimal(context, field, value, cause);
   }
 }
 
@@ -136,55 +121,75 @@ export function parseJsonBody(context: string, text: string): unknown {
   }
 }
 
+/** Where Binance puts each price and volume in a kline row. */
+const KLINE_DECIMAL_COLUMNS = [
+  ['open', 1], ['high', 2], ['low', 3], ['close', 4], ['volume', 5], ['quoteVolume', 7], ['takerBuyVolume', 9], ['takerBuyQuoteVolume', 10],
+] as const;
+
+/** Builds a decimal of type `D` from a field value, or throws (any error: the row is then re-checked to name the field). */
+type DecimalOf<D> = (value: unknown) => D;
+
+const textOf: DecimalOf<string> = (value) => checkDecimalString(value as string);
+// Candles are mostly stored or passed on: building eight Decimals per candle would cost several times the JSON parse.
+const lazyOf: DecimalOf<Decimal> = (value) => lazyDecimal(value as string);
+
 /**
- * Validates every row of a klines body before returning any of them.
+ * Validates every row of a klines body before returning any of them. Prices and volumes are Decimals built from
+ * the checked text when first read.
  * @param serverNowMs estimated Binance time; a row is closed when `closeTime < serverNowMs`.
  */
-export function parseKlines(body: unknown, symbol: string, interval: KlineInterval, serverNowMs: number): Kline[] {
-  return parseKlineRows(body, symbol, interval, serverNowMs, dec);
+export function parseKlines(body: unknown, symbol: string, interval: CandleInterval, serverNowMs: number): Candle<Decimal>[] {
+  return parseKlineRows(body, symbol, interval, serverNowMs, lazyOf);
 }
 
 /** {@link parseKlines} keeping prices and volumes as checked exchange text. */
-export function parseKlinesText(body: unknown, symbol: string, interval: KlineInterval, serverNowMs: number): KlineText[] {
-  return parseKlineRows(body, symbol, interval, serverNowMs, decText);
+export function parseKlinesText(body: unknown, symbol: string, interval: CandleInterval, serverNowMs: number): CandleText[] {
+  return parseKlineRows(body, symbol, interval, serverNowMs, textOf);
 }
 
-type KlineOf<D> = Omit<Kline, KlinePriceField> & Record<KlinePriceField, D>;
-
-function parseKlineRows<D>(
-  body: unknown,
-  symbol: string,
-  interval: KlineInterval,
-  serverNowMs: number,
-  decimal: (context: string, field: string, value: unknown) => D,
-): KlineOf<D>[] {
+function parseKlineRows<D>(body: unknown, symbol: string, interval: CandleInterval, serverNowMs: number, decimal: DecimalOf<D>): Candle<D>[] {
   const context = `klines ${symbol} ${interval}`;
   if (!Array.isArray(body)) fail(context, 'body is not an array');
-  return body.map((row: unknown, i): KlineOf<D> => {
-    const at = `row ${i}`;
-    if (!Array.isArray(row) || row.length < 11) fail(context, `${at} is not an array of at least 11 fields`);
-    const openTime = int(context, `${at} openTime`, row[0]);
-    const closeTime = int(context, `${at} closeTime`, row[6]);
-    if (closeTime < openTime) fail(context, `${at} closeTime before openTime`);
-    const trades = int(context, `${at} trades`, row[8]);
-    if (trades < 0) fail(context, `${at} trades is negative`);
-    return {
-      symbol,
-      interval,
-      openTime,
-      closeTime,
-      open: decimal(context, `${at} open`, row[1]),
-      high: decimal(context, `${at} high`, row[2]),
-      low: decimal(context, `${at} low`, row[3]),
-      close: decimal(context, `${at} close`, row[4]),
-      volume: decimal(context, `${at} volume`, row[5]),
-      quoteVolume: decimal(context, `${at} quoteVolume`, row[7]),
-      takerBuyVolume: decimal(context, `${at} takerBuyVolume`, row[9]),
-      takerBuyQuoteVolume: decimal(context, `${at} takerBuyQuoteVolume`, row[10]),
-      trades,
-      isClosed: closeTime < serverNowMs,
-    };
-  });
+  const candles = new Array<Candle<D>>(body.length);
+  for (let i = 0; i < body.length; i++) {
+    const row: unknown = body[i];
+    if (!Array.isArray(row) || row.length < 11) fail(context, `row ${i} is not an array of at least 11 fields`);
+    const openTime = row[0];
+    const closeTime = row[6];
+    const trades = row[8];
+    if (!isInteger(openTime)) fail(context, `row ${i} openTime is not an integer`);
+    if (!isInteger(closeTime)) fail(context, `row ${i} closeTime is not an integer`);
+    if (closeTime < openTime) fail(context, `row ${i} closeTime before openTime`);
+    if (!isInteger(trades)) fail(context, `row ${i} trades is not an integer`);
+    if (trades < 0) fail(context, `row ${i} trades is negative`);
+    try {
+      candles[i] = {
+        symbol,
+        interval,
+        openTime,
+        closeTime,
+        open: decimal(row[1]),
+        high: decimal(row[2]),
+        low: decimal(row[3]),
+        close: decimal(row[4]),
+        volume: decimal(row[5]),
+        quoteVolume: decimal(row[7]),
+        takerBuyVolume: decimal(row[9]),
+        takerBuyQuoteVolume: decimal(row[10]),
+        trades,
+        isClosed: closeTime < serverNowMs,
+      };
+    } catch {
+      // Rare: only now are the field names of the message built, by checking each field again.
+      for (const [name, column] of KLINE_DECIMAL_COLUMNS) decText(context, `row ${i} ${name}`, row[column]);
+      throw new ResponseFormatError(`${context} failed: malformed response: row ${i} holds a bad decimal`);
+    }
+  }
+  return candles;
+}
+
+function isInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 /** @internal */

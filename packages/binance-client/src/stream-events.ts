@@ -1,4 +1,6 @@
-import type { DepthLevel, Kline } from './parse.js';
+import type { Candle } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
+import type { DepthLevel } from './parse.js';
 
 /**
  * Typed WebSocket market events. The stream parser produces them and `OrderBook` and the collectors consume
@@ -14,7 +16,8 @@ export interface KlineEvent {
   eventTime: number;
   /** Local receipt time, epoch ms. */
   receivedAt: number;
-  kline: Kline;
+  /** The candle as of `eventTime`; prices and volumes are Decimals built from the frame's text when first read. */
+  kline: Candle<Decimal>;
 }
 
 /** `<symbol>@depth` / `<symbol>@depth@100ms`: absolute quantities for changed levels; quantity 0 removes a level. */

@@ -1,3 +1,5 @@
+import type { Candle } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
 import type { BinanceSim } from '@collector/binance-sim';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,7 +8,6 @@ import {
   createBinanceClient,
   IpBanError,
   type BinanceClientOptions,
-  type Kline,
   RateLimitError,
   ResponseFormatError,
 } from '../src/index.js';
@@ -30,7 +31,7 @@ async function setup(options: BinanceClientOptions = {}, simWindowMs?: number) {
 }
 
 /** Closed-candle fields as plain strings, to compare two answers. */
-const plain = (klines: Kline[]) => klines.map((k) => [k.openTime, k.open.toFixed(), k.close.toFixed(), k.volume.toFixed(), k.trades]);
+const plain = (klines: Candle<Decimal>[]) => klines.map((k) => [k.openTime, k.open.toFixed(), k.close.toFixed(), k.volume.toFixed(), k.trades]);
 
 const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.unreachable('should have failed'), (e: unknown) => e);
 
@@ -124,7 +125,7 @@ describe('429 (rateLimitNext and a real over-limit)', () => {
     const recorder = recordingFetch();
     const client = createBinanceClient({ baseUrl: sim.restUrl, fetch: recorder.fetch, retryDelayMs: 10 });
     // 11 requests of weight 2 cannot fit in the 5-per-window budget of two windows without a pause.
-    const results: Kline[][] = [];
+    const results: Candle<Decimal>[][] = [];
     for (let i = 0; i < 11; i++) results.push(await client.klines({ ...KLINES, startTime: FROM + i * 100 * MINUTE }));
     expect(results.every((r) => r.length === 100)).toBe(true);
     expect(recorder.count(429)).toBeGreaterThanOrEqual(1);
@@ -242,11 +243,11 @@ describe('faults in the middle of a walk', () => {
   it('5xx, HTML and truncated JSON between pages: the walk equals the fault-free one', async () => {
     const { sim, recorder, client } = await setup({ maxRetries: 3 });
     const to = FROM + 4_999 * MINUTE;
-    const clean: Kline[] = [];
+    const clean: Candle<Decimal>[] = [];
     for await (const page of createBinanceClient({ baseUrl: sim.restUrl }).klinesRange({ symbol: 'BTCUSDT', interval: '1m', from: FROM, to })) {
       clean.push(...page);
     }
-    const got: Kline[] = [];
+    const got: Candle<Decimal>[] = [];
     const injections = [() => sim.faults.failNext(1, 500), () => sim.faults.htmlNext(1), () => sim.faults.malformedNext(1), () => sim.faults.failNext(2, 503)];
     for await (const page of client.klinesRange({ symbol: 'BTCUSDT', interval: '1m', from: FROM, to })) {
       got.push(...page);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBinanceClient, ENDPOINT_WEIGHTS, type KlineInterval } from '../src/index.js';
+import type { CandleInterval } from '@collector/candle';
+import { createBinanceClient, ENDPOINT_WEIGHTS } from '../src/index.js';
 import { DAY, expectContiguous, HOUR, MINUTE, recordingFetch, T0, useSims } from './against-sim-helpers.js';
 
 // klinesRange over real HTTP against the simulator frozen at T0, so every count below is arithmetic.
@@ -17,14 +18,14 @@ interface Walk {
   weight: number | undefined;
 }
 
-async function walk(interval: KlineInterval, from: number, to: number): Promise<Walk> {
+async function walk(interval: CandleInterval, from: number, to: number): Promise<Walk> {
   const sim = await startSim({ clock: () => T0, symbols: ['BTCUSDT'] });
   const recorder = recordingFetch(sim.now);
   const client = createBinanceClient({ baseUrl: sim.restUrl, fetch: recorder.fetch, retryDelayMs: 10 });
   const pageSizes: number[] = [];
   const openTimes: number[] = [];
   const stepMs = { '1m': MINUTE, '1h': HOUR, '1d': DAY }[interval as string]!;
-  // Only numbers are kept: a year of 1m Kline objects with their Decimals would cost hundreds of MB.
+  // Only numbers are kept: a year of 1m candles with their Decimals would cost hundreds of MB.
   for await (const page of client.klinesRange({ symbol: 'BTCUSDT', interval, from, to })) {
     pageSizes.push(page.length);
     for (const k of page) {

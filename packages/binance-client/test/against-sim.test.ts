@@ -1,7 +1,9 @@
 import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDecimal } from '@collector/decimal';
-import { createBinanceClient, type Kline, type KlineText } from '../src/index.js';
+import type { Candle, CandleText } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
+import { createBinanceClient } from '../src/index.js';
 
 // The client and the simulator are independent readings of Binance's rules; here they meet over real HTTP.
 describe('client against @collector/binance-sim', () => {
@@ -17,7 +19,7 @@ describe('client against @collector/binance-sim', () => {
     const client = createBinanceClient({ baseUrl: sim.restUrl, retryDelayMs: 10 });
     const now = Date.now();
     const from = Math.floor(now / 60_000) * 60_000 - 3 * 24 * 60 * 60_000;
-    const pages: Kline[][] = [];
+    const pages: Candle<Decimal>[][] = [];
     for await (const page of client.klinesRange({ symbol: 'BTCUSDT', interval: '1m', from, to: now })) pages.push(page);
     const candles = pages.flat();
 
@@ -61,8 +63,8 @@ describe('client against @collector/binance-sim', () => {
       const client = createBinanceClient({ baseUrl: sci.restUrl });
       const to = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
       const from = to - 1500 * 60_000;
-      const text: KlineText[] = [];
-      const parsed: Kline[] = [];
+      const text: CandleText[] = [];
+      const parsed: Candle<Decimal>[] = [];
       for await (const page of client.klinesRangeText({ symbol: 'SHIBUSDT', interval: '1m', from, to })) text.push(...page);
       for await (const page of client.klinesRange({ symbol: 'SHIBUSDT', interval: '1m', from, to })) parsed.push(...page);
       const raw = (await (await fetch(`${sci.restUrl}/api/v3/klines?symbol=SHIBUSDT&interval=1m&startTime=${from}&limit=1000`)).json()) as string[][];

@@ -1,3 +1,5 @@
+import type { Candle } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +11,6 @@ import {
   createBinanceClient,
   IpBanError,
   type BinanceClientOptions,
-  type Kline,
   RateLimitError,
   ResponseFormatError,
 } from '../src/index.js';
@@ -265,7 +266,7 @@ describe('klinesRange', () => {
       }
       json(res, 200, rows);
     };
-    const pages: Kline[][] = [];
+    const pages: Candle<Decimal>[][] = [];
     for await (const page of client().klinesRange({ symbol: 'BTCUSDT', interval: '1m', from, to: openCandle + 10 * MINUTE })) {
       pages.push(page);
     }
@@ -278,7 +279,7 @@ describe('klinesRange', () => {
   });
 
   it('sends nothing for an empty range', async () => {
-    const pages: Kline[][] = [];
+    const pages: Candle<Decimal>[][] = [];
     for await (const page of client().klinesRange({ symbol: 'BTCUSDT', interval: '1m', from: 2_000, to: 1_000 })) pages.push(page);
     expect(pages).toEqual([]);
     expect(seen).toHaveLength(0);
@@ -293,7 +294,7 @@ describe('klinesRange', () => {
       json(res, 200, rows.slice(0, 1000));
     };
     const from = 1_600_000_000_000 - (1_600_000_000_000 % 60_000);
-    const pages: Kline[][] = [];
+    const pages: Candle<Decimal>[][] = [];
     for await (const page of client().klinesRange({ symbol: 'ETHBTC', interval: '1m', from, to: from + 1_499 * 60_000 })) pages.push(page);
     expect(pages.map((p) => p.length)).toEqual([1000, 500]);
     expect(seen).toHaveLength(2);

@@ -176,6 +176,49 @@ describe('streams against a local WebSocket server', () => {
     server = await FakeStreamServer.start();
   });
 
+  it('bounds ready() by timeoutMs or an AbortSignal, and keeps no timer of a settled wait', async () => {
+    const port = Number(new URL(server.baseUrl).port);
+    await server.close();
+    const before = timeouts();
+    const client = createBinanceClient({ wsBaseUrl: `ws://127.0.0.1:${port}`, reconnectDelayMs: 10 });
+    const handle = client.openStreams({ streams: ['btcusdt@kline_1m'] });
+    handles.push(handle);
+    handle.on('error', () => {});
+    await expect(handle.ready({ timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('ready failed: not done within 50 ms') });
+    const abort = new AbortController();
+    const aborted = handle.ready({ signal: abort.signal, timeoutMs: 60_000 });
+    abort.abort(new Error('shutting down'));
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED', cause: expect.objectContaining({ message: 'shutting down' }) });
+    await expect(handle.ready({ signal: abort.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(handle.ready({ timeoutMs: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await handle.close();
+    // The 60 s timer of the aborted wait went with it.
+    expect(timeouts()).toBeLessThanOrEqual(before);
+    server = await FakeStreamServer.start();
+  });
+
+  it('makes at most maxConnectionAttempts connection attempts per window, over every handle of the client', async () => {
+    const port = Number(new URL(server.baseUrl).port);
+    await server.close();
+    const warnings: string[] = [];
+    const logger = { info: () => {}, error: () => {}, warn: (_: object, msg?: string) => warnings.push(msg ?? '') };
+    const client = createBinanceClient({ wsBaseUrl: `ws://127.0.0.1:${port}`, reconnectDelayMs: 0, maxConnectionAttempts: 3, connectionAttemptsWindowMs: 60_000, logger });
+    const errors: BinanceClientError[] = [];
+    for (const stream of ['btcusdt@kline_1m', 'ethusdt@kline_1m']) {
+      const handle = client.openStreams({ streams: [stream] });
+      handles.push(handle);
+      handle.on('error', (e) => errors.push(e));
+    }
+    await new Promise<void>((resolve) => {
+      const check = () => (errors.length >= 3 && warnings.includes('connection attempts at their limit, waiting') ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    // With no backoff the two handles would have retried hundreds of times by now.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors).toHaveLength(3);
+    server = await FakeStreamServer.start();
+  });
+
   it('close() closes every socket, leaves no timer behind and never reconnects', async () => {
     const before = timeouts();
     const handle = open({ streams: ['btcusdt@kline_1m', 'ethusdt@kline_1m', 'bnbusdt@kline_1m'], maxStreamsPerConnection: 1, staleTimeoutMs: 200 });

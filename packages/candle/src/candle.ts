@@ -43,6 +43,15 @@ export interface Candle<D = string> {
 /** A {@link Candle} whose prices and volumes are exact decimal text, as the exchange sent it or PostgreSQL returns it. */
 export type CandleText = Candle<string>;
 
+/**
+ * One update of a candle on a live feed: the candle as it stood at `eventTime`. An open candle is updated many
+ * times; its closed version is final.
+ */
+export interface CandleUpdate<D = string> extends Candle<D> {
+  /** Exchange event time of the update (a stream's `E`), epoch ms; absent when the candle came from REST. */
+  eventTime?: number;
+}
+
 /** The key of one series of candles: a symbol and an interval. */
 export interface CandleSeries {
   symbol: string;

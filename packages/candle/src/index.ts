@@ -1,4 +1,4 @@
-export { CANDLE_DECIMAL_FIELDS, type Candle, type CandleDecimalField, type CandleSeries, type CandleText } from './candle.js';
+export { CANDLE_DECIMAL_FIELDS, type Candle, type CandleDecimalField, type CandleSeries, type CandleText, type CandleUpdate } from './candle.js';
 export { CandleError, type CandleErrorCode } from './errors.js';
 export {
   assertCandleInterval,

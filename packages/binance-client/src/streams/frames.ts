@@ -1,6 +1,6 @@
 import { ResponseFormatError } from '../errors.js';
-import { isKlineInterval } from '../market.js';
-import { dec, fail, int, isRecord, levels, parseJsonBody, str } from '../parse.js';
+import { isCandleInterval } from '@collector/candle';
+import { fail, int, isRecord, lazyDec, levels, parseJsonBody, str } from '../parse.js';
 import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from '../stream-events.js';
 import { describeStream, type StreamDescriptor } from './names.js';
 
@@ -32,7 +32,7 @@ function parseKline(stream: string, d: StreamDescriptor & { type: 'kline' }, dat
   const symbol = str(c, 'k.s', k.s);
   if (symbol.toUpperCase() !== d.symbol) fail(c, `k.s ${JSON.stringify(symbol)} is not the stream's symbol`);
   const interval = str(c, 'k.i', k.i);
-  if (!isKlineInterval(interval) || interval !== d.interval) fail(c, `k.i ${JSON.stringify(interval)} is not the stream's interval`);
+  if (!isCandleInterval(interval) || interval !== d.interval) fail(c, `k.i ${JSON.stringify(interval)} is not the stream's interval`);
   const openTime = int(c, 'k.t', k.t);
   const closeTime = int(c, 'k.T', k.T);
   if (closeTime < openTime) fail(c, 'k.T before k.t');
@@ -49,14 +49,14 @@ function parseKline(stream: string, d: StreamDescriptor & { type: 'kline' }, dat
       interval,
       openTime,
       closeTime,
-      open: dec(c, 'k.o', k.o),
-      high: dec(c, 'k.h', k.h),
-      low: dec(c, 'k.l', k.l),
-      close: dec(c, 'k.c', k.c),
-      volume: dec(c, 'k.v', k.v),
-      quoteVolume: dec(c, 'k.q', k.q),
-      takerBuyVolume: dec(c, 'k.V', k.V),
-      takerBuyQuoteVolume: dec(c, 'k.Q', k.Q),
+      open: lazyDec(c, 'k.o', k.o),
+      high: lazyDec(c, 'k.h', k.h),
+      low: lazyDec(c, 'k.l', k.l),
+      close: lazyDec(c, 'k.c', k.c),
+      volume: lazyDec(c, 'k.v', k.v),
+      quoteVolume: lazyDec(c, 'k.q', k.q),
+      takerBuyVolume: lazyDec(c, 'k.V', k.V),
+      takerBuyQuoteVolume: lazyDec(c, 'k.Q', k.Q),
       trades,
       isClosed: k.x,
     },

@@ -2,6 +2,7 @@ import { BinanceClientError, type StreamRequestError } from '../errors.js';
 import type { BinanceClientLogger, ResolvedStreamOptions } from '../options.js';
 import { backoffDelayMs } from '../rate-limiter.js';
 import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from '../stream-events.js';
+import { DropOldestQueue } from './event-queue.js';
 import type { StreamFrame } from './frames.js';
 import { normalizeStreamName } from './names.js';
 import type { SlidingWindowPacer } from './pacing.js';
@@ -39,6 +40,14 @@ export interface StreamsServerShutdownEvent {
   receivedAt: number;
 }
 
+/** Bounds of a wait: {@link MarketStreams.ready}. */
+export interface StreamsWaitOptions {
+  /** Gives up after this long, in ms: rejects with `TIMEOUT`. @default no limit */
+  timeoutMs?: number;
+  /** Gives up when aborted: rejects with `ABORTED` (the signal's reason as `cause`). */
+  signal?: AbortSignal;
+}
+
 /** Payload of each event of {@link MarketStreams}. */
 export interface MarketStreamsEventMap {
   kline: KlineEvent;
@@ -64,7 +73,8 @@ export type MarketStreamsListener<K extends MarketStreamsEventName> = (payload: 
 
 /**
  * Live market streams over one or more combined-stream WebSocket connections, kept alive until `close()`.
- * Also an async iterable of every {@link MarketEvent} (buffered without bound while the loop body runs).
+ * Also an async iterable of every {@link MarketEvent}: each iterator holds at most `maxQueuedEvents` events while
+ * its loop body runs, dropping the oldest beyond (counted by {@link MarketStreams.droppedEvents}).
  */
 export interface MarketStreams extends AsyncIterable<MarketEvent> {
   /** Adds a listener. Listeners run synchronously; one that throws is logged, and the others still run. */
@@ -72,10 +82,13 @@ export interface MarketStreams extends AsyncIterable<MarketEvent> {
   /** Removes a listener added with `on`. */
   off<K extends MarketStreamsEventName>(event: K, listener: MarketStreamsListener<K>): this;
   /**
-   * Resolves once every connection is open and every current stream subscribed. Keeps waiting through reconnects.
-   * @throws {BinanceClientError} STREAMS_CLOSED when `close()` is called first.
+   * Resolves once every connection is open and every current stream subscribed. Keeps waiting through reconnects,
+   * unless `timeoutMs` or `signal` bound the wait.
+   * @throws {BinanceClientError} STREAMS_CLOSED when `close()` is called first; TIMEOUT after `timeoutMs`; ABORTED
+   *   when `signal` aborts; INVALID_ARGUMENT for a `timeoutMs` that is not a positive integer.
+   * @example await streams.ready({ timeoutMs: 30_000 });
    */
-  ready(): Promise<void>;
+  ready(options?: StreamsWaitOptions): Promise<void>;
   /**
    * Adds streams at run time, on connections with room first, then on new ones. Resolves when the server
    * acknowledged every one of them.
@@ -87,6 +100,8 @@ export interface MarketStreams extends AsyncIterable<MarketEvent> {
   unsubscribe(streams: readonly string[]): Promise<void>;
   /** Current streams, normalized (lowercase symbols). */
   streams(): string[];
+  /** Events the async iterators of this handle dropped because their consumer was `maxQueuedEvents` behind. */
+  droppedEvents(): number;
   /** Closes every connection and stops every timer; resolves once the sockets are closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -118,6 +133,7 @@ interface Slot {
 interface Waiter {
   /** Done when this returns true. */
   done(): boolean;
+  /** Settles the waiter; each clears the waiter's timer and abort listener. */
   resolve(): void;
   reject(error: unknown): void;
   /** Streams whose refusal fails the waiter. */
@@ -130,6 +146,10 @@ function closedError(what: string): BinanceClientError {
   return new BinanceClientError('STREAMS_CLOSED', `${what} failed: the streams handle is closed`);
 }
 
+function abortedError(what: string, signal: AbortSignal): BinanceClientError {
+  return new BinanceClientError('ABORTED', `${what} failed: aborted`, { cause: signal.reason });
+}
+
 class MarketStreamsHandle implements MarketStreams {
   private readonly listeners = new Map<MarketStreamsEventName, Set<(payload: never) => void>>();
   private readonly desired = new Set<string>();
@@ -139,6 +159,7 @@ class MarketStreamsHandle implements MarketStreams {
   private waiters: Waiter[] = [];
   private readonly wakeIterators = new Set<() => void>();
   private slotSeq = 0;
+  private dropped = 0;
   private requestSeq = 0;
   private closing: Promise<void> | undefined;
   private readonly hooks: SocketHooks;
@@ -168,9 +189,18 @@ class MarketStreamsHandle implements MarketStreams {
     return this;
   }
 
-  ready(): Promise<void> {
+  ready(options: StreamsWaitOptions = {}): Promise<void> {
+    const { timeoutMs, signal } = options ?? {};
+    if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1)) {
+      return Promise.reject(new BinanceClientError('INVALID_ARGUMENT', `ready failed: timeoutMs must be a positive integer, got ${String(timeoutMs)}`));
+    }
     const streams = new Set(this.desired);
-    return this.wait('ready', streams, () => [...streams].every((s) => !this.desired.has(s) || this.isActive(s)) && this.slots.every((slot) => slot.current));
+    return this.wait(
+      'ready',
+      streams,
+      () => [...streams].every((s) => !this.desired.has(s) || this.isActive(s)) && this.slots.every((slot) => slot.current),
+      { timeoutMs, signal },
+    );
   }
 
   async subscribe(streams: readonly string[]): Promise<void> {
@@ -218,6 +248,10 @@ class MarketStreamsHandle implements MarketStreams {
     return [...this.desired];
   }
 
+  droppedEvents(): number {
+    return this.dropped;
+  }
+
   close(): Promise<void> {
     if (this.closing) return this.closing;
     const sockets = new Set(this.retiring);
@@ -238,11 +272,17 @@ class MarketStreamsHandle implements MarketStreams {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<MarketEvent> {
-    const queue: MarketEvent[] = [];
-    let head = 0;
+    const queue = new DropOldestQueue<MarketEvent>(this.ctx.options.maxQueuedEvents);
     let wake: (() => void) | undefined;
+    let behind = false;
     const push = (event: MarketEvent) => {
-      queue.push(event);
+      if (queue.push(event)) {
+        this.dropped++;
+        if (!behind) {
+          behind = true;
+          this.ctx.log.warn({ maxQueuedEvents: queue.capacity, dropped: this.dropped }, 'stream iterator is behind; dropping its oldest events');
+        }
+      }
       wake?.();
     };
     const end = () => wake?.();
@@ -250,15 +290,12 @@ class MarketStreamsHandle implements MarketStreams {
     this.wakeIterators.add(end);
     try {
       for (;;) {
-        if (head < queue.length) {
-          const event = queue[head++]!;
-          if (head > 1024 && head * 2 > queue.length) {
-            queue.splice(0, head);
-            head = 0;
-          }
+        const event = queue.shift();
+        if (event !== undefined) {
           yield event;
           continue;
         }
+        behind = false;
         if (this.closing) return;
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
@@ -309,10 +346,40 @@ class MarketStreamsHandle implements MarketStreams {
     return this.slotOf.get(stream)?.current?.active.has(stream) ?? false;
   }
 
-  private wait(what: string, streams: ReadonlySet<string>, done: () => boolean): Promise<void> {
+  private wait(what: string, streams: ReadonlySet<string>, done: () => boolean, bounds: StreamsWaitOptions = {}): Promise<void> {
     if (this.closing) return Promise.reject(closedError(what));
+    const { timeoutMs, signal } = bounds;
+    if (signal?.aborted) return Promise.reject(abortedError(what, signal));
     if (done()) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ done, resolve, reject, streams }));
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        done,
+        streams,
+        resolve: () => {
+          stop();
+          resolve();
+        },
+        reject: (error) => {
+          stop();
+          reject(error);
+        },
+      };
+      const giveUp = (error: BinanceClientError): void => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        waiter.reject(error);
+      };
+      const onAbort = (): void => giveUp(abortedError(what, signal as AbortSignal));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => giveUp(new BinanceClientError('TIMEOUT', `${what} failed: not done within ${timeoutMs} ms`)), timeoutMs);
+      }
+      this.waiters.push(waiter);
+    });
   }
 
   /** Resolves every waiter whose condition now holds. */

@@ -1,5 +1,6 @@
 import { BinanceClientError } from '../errors.js';
-import { assertInterval, assertSymbol, isKlineInterval, type KlineInterval } from '../market.js';
+import { type CandleInterval, isCandleInterval } from '@collector/candle';
+import { assertInterval, assertSymbol } from '../market.js';
 
 /** Levels of a partial book depth stream. */
 export type PartialDepthLevels = 5 | 10 | 20;
@@ -9,7 +10,7 @@ export type DepthUpdateSpeedMs = 1000 | 100;
 
 /** What a stream name this client understands carries. @internal */
 export type StreamDescriptor =
-  | { type: 'kline'; symbol: string; interval: KlineInterval }
+  | { type: 'kline'; symbol: string; interval: CandleInterval }
   | { type: 'depthDiff'; symbol: string; updateSpeedMs: DepthUpdateSpeedMs }
   | { type: 'partialDepth'; symbol: string; levels: PartialDepthLevels; updateSpeedMs: DepthUpdateSpeedMs };
 
@@ -27,7 +28,7 @@ export function describeStream(name: string): StreamDescriptor | undefined {
   const kline = KLINE.exec(name);
   if (kline) {
     const interval = kline[2];
-    return isKlineInterval(interval) ? { type: 'kline', symbol: kline[1]!.toUpperCase(), interval } : undefined;
+    return isCandleInterval(interval) ? { type: 'kline', symbol: kline[1]!.toUpperCase(), interval } : undefined;
   }
   const depth = DEPTH.exec(name);
   if (!depth) return undefined;
@@ -61,7 +62,7 @@ export function normalizeStreamName(name: string): string {
  * Name of the kline stream of `symbol` and `interval`.
  * @example klineStream('BTCUSDT', '1m') // 'btcusdt@kline_1m'
  */
-export function klineStream(symbol: string, interval: KlineInterval): string {
+export function klineStream(symbol: string, interval: CandleInterval): string {
   assertSymbol(symbol);
   assertInterval(interval);
   return `${symbol.toLowerCase()}@kline_${interval}`;
