@@ -3,12 +3,11 @@ export { createSubscriber, type Subscriber, type SubscriberOptions, type Subscri
 export { channelName, type ChannelKind } from './channels.js';
 export {
   MESSAGE_VERSION,
-  type CandleInput,
   type OrderbookInput,
   type CandleMessage,
   type OrderbookMessage,
   type PubsubMessage,
-  type DecimalInput,
 } from './messages.js';
 export { PubsubError, type PubsubErrorCode } from './errors.js';
 export type { PubsubLogger } from './logger.js';
+export type { DecimalInput } from '@collector/decimal';

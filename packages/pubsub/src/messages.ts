@@ -1,34 +1,9 @@
-import { formatDecimal, isDecimal, parseDecimal, type Decimal } from '@collector/decimal';
+import { type CandleText, type CandleUpdate, isCandleInterval } from '@collector/candle';
+import { decimalSourceText, type DecimalInput, formatDecimal, isDecimal, normalizeDecimalString } from '@collector/decimal';
 import { PubsubError } from './errors.js';
 
 /** Version of the JSON payload; bumped on an incompatible change. */
 export const MESSAGE_VERSION = 1;
-
-/** A decimal as given by the caller: an exchange string or a Decimal. */
-export type DecimalInput = string | Decimal;
-
-/** A candle to publish. Prices and volumes stay exact. */
-export interface CandleInput {
-  symbol: string;
-  interval: string;
-  /** Open time, epoch ms. */
-  openTime: number;
-  /** Close time, epoch ms. */
-  closeTime: number;
-  open: DecimalInput;
-  high: DecimalInput;
-  low: DecimalInput;
-  close: DecimalInput;
-  volume: DecimalInput;
-  quoteVolume: DecimalInput;
-  takerBuyVolume: DecimalInput;
-  takerBuyQuoteVolume: DecimalInput;
-  trades: number;
-  /** True once the exchange has closed the candle; its values will not change again. */
-  isClosed: boolean;
-  /** Exchange event time of the update, epoch ms, when known. */
-  eventTime?: number;
-}
 
 /** An order book snapshot to publish. */
 export interface OrderbookInput {
@@ -53,24 +28,15 @@ interface Envelope {
   publisher: string;
 }
 
-/** A candle as published: every number an exact decimal string, times in ms. */
-export interface CandleMessage extends Envelope {
+/**
+ * A candle as published: the candle's fields with every number an exact decimal string in canonical form, times
+ * in ms; `isFinal` in place of `isClosed`, and the update's exchange event time when known.
+ */
+export interface CandleMessage extends Envelope, Omit<CandleText, 'isClosed'> {
   type: 'candle';
-  symbol: string;
-  interval: string;
-  openTime: number;
-  closeTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  quoteVolume: string;
-  takerBuyVolume: string;
-  takerBuyQuoteVolume: string;
-  trades: number;
-  /** Whether the candle is final. */
+  /** Whether the candle is closed and final. */
   isFinal: boolean;
+  /** Exchange event time of the update, epoch ms, when known. */
   eventTime?: number;
 }
 
@@ -93,7 +59,9 @@ export type OrderbookBody = Omit<OrderbookMessage, keyof Envelope>;
 
 function exact(value: DecimalInput, field: string, symbol: string): string {
   try {
-    return isDecimal(value) ? formatDecimal(value) : formatDecimal(parseDecimal(value));
+    // A lazy Decimal's text is normalized as text: no Decimal is built for a value that is only passed on.
+    const text = isDecimal(value) ? decimalSourceText(value) : value;
+    return text === undefined ? formatDecimal(value as Exclude<DecimalInput, string>) : normalizeDecimalString(text);
   } catch (cause) {
     throw new PubsubError('INVALID_MESSAGE', `${symbol} ${field} is not an exact decimal: ${String(value)}`, { cause });
   }
@@ -107,13 +75,14 @@ function integer(value: number, field: string, symbol: string): number {
 }
 
 /** Validates a candle and renders its numbers as canonical decimal strings. */
-export function toCandleBody(candle: CandleInput): CandleBody {
-  const { symbol } = candle;
+export function toCandleBody(candle: CandleUpdate<DecimalInput>): CandleBody {
+  const { symbol, interval } = candle;
   if (typeof symbol !== 'string' || symbol === '') throw new PubsubError('INVALID_MESSAGE', 'candle without a symbol');
+  if (!isCandleInterval(interval)) throw new PubsubError('INVALID_MESSAGE', `${symbol} interval is not a Binance interval: ${String(interval)}`);
   return {
     type: 'candle',
     symbol,
-    interval: candle.interval,
+    interval,
     openTime: integer(candle.openTime, 'openTime', symbol),
     closeTime: integer(candle.closeTime, 'closeTime', symbol),
     open: exact(candle.open, 'open', symbol),

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { CandleUpdate } from '@collector/candle';
+import type { DecimalInput } from '@collector/decimal';
 import { Redis } from 'ioredis';
 import { channelName, type ChannelKind } from './channels.js';
 import { PubsubError } from './errors.js';
@@ -8,7 +10,6 @@ import {
   toCandleBody,
   toOrderbookBody,
   type CandleBody,
-  type CandleInput,
   type OrderbookBody,
   type OrderbookInput,
 } from './messages.js';
@@ -55,7 +56,12 @@ export interface PublisherStats {
 /** Publishes candles and order book snapshots; never blocks or throws for Redis trouble. */
 export interface Publisher {
   /** Queues a candle for `candles:SYMBOL` and `candles:all`. Throws only for an invalid candle. */
-  publishCandle(candle: CandleInput): void;
+  publishCandle(candle: CandleUpdate<DecimalInput>): void;
+  /**
+   * Queues a batch of candles and starts sending at once: the batch goes out in pipelined round trips of up to
+   * `batchSize` updates. Every candle is checked first; an invalid one throws and nothing of the batch is queued.
+   */
+  publishCandles(candles: readonly CandleUpdate<DecimalInput>[]): void;
   /** Queues a snapshot for `orderbook:SYMBOL` and `orderbook:all`. Throws only for an invalid snapshot. */
   publishOrderbook(snapshot: OrderbookInput): void;
   /** Current counters. */
@@ -92,6 +98,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   let published = 0;
   let dropped = 0;
   let flushing = false;
+  let scheduled = false;
   let closed = false;
   let reportedOutage = false;
   const drainedWaiters = new Set<() => void>();
@@ -123,7 +130,6 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   function enqueue(kind: ChannelKind, body: CandleBody | OrderbookBody): void {
-    if (closed) throw new PubsubError('CLOSED', 'publisher is closed');
     const messages = [channelName(kind, body.symbol, settings.channelPrefix), channelName(kind, 'all', settings.channelPrefix)].map(
       (channel): [string, string] => [
         channel,
@@ -135,7 +141,21 @@ export function createPublisher(options: PublisherOptions): Publisher {
       queue.shift();
       dropped++;
     }
-    if (!flushing) setImmediate(() => void drain());
+  }
+
+  /** Sends soon: updates queued in the same turn of the event loop share a round trip. */
+  function scheduleDrain(): void {
+    if (!flushing && !scheduled) {
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        void drain();
+      });
+    }
+  }
+
+  function checkOpen(): void {
+    if (closed) throw new PubsubError('CLOSED', 'publisher is closed');
   }
 
   function notifyIfDrained(): void {
@@ -186,10 +206,28 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   return {
     publishCandle(candle) {
+      checkOpen();
       enqueue('candles', toCandleBody(candle));
+      scheduleDrain();
+    },
+    publishCandles(candles) {
+      checkOpen();
+      if (!Array.isArray(candles)) throw new PubsubError('INVALID_MESSAGE', 'publishCandles needs an array of candles');
+      const bodies = candles.map((candle, index) => {
+        try {
+          return toCandleBody(candle);
+        } catch (error) {
+          throw new PubsubError('INVALID_MESSAGE', `candle ${index} of the batch: ${(error as Error).message.replace(/^\[pubsub\] /, '')}`, { cause: error });
+        }
+      });
+      for (const body of bodies) enqueue('candles', body);
+      // The batch is complete: nothing is gained by waiting for more.
+      void drain();
     },
     publishOrderbook(snapshot) {
+      checkOpen();
       enqueue('orderbook', toOrderbookBody(snapshot));
+      scheduleDrain();
     },
     stats() {
       return { published, dropped, queued: queue.length, connected: redis.status === 'ready' };

@@ -1,13 +1,14 @@
-import { parseDecimal } from '@collector/decimal';
+import type { CandleUpdate } from '@collector/candle';
+import { type DecimalInput, lazyDecimal, parseDecimal } from '@collector/decimal';
 import { findTestRedis, type TestRedis } from '@collector/testkit';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublisher, createSubscriber, PubsubError, type CandleInput, type ReceivedMessage } from '../src/index.js';
+import { createPublisher, createSubscriber, PubsubError, type CandleMessage, type ReceivedMessage } from '../src/index.js';
 
 const { redis, skipReason } = await findTestRedis();
 if (skipReason) console.log(`pubsub tests skipped: ${skipReason}`);
 
-function candle(symbol: string, minute: number, isClosed: boolean): CandleInput {
+function candle(symbol: string, minute: number, isClosed: boolean): CandleUpdate<DecimalInput> {
   const openTime = 1_735_689_600_000 + minute * 60_000;
   return {
     symbol,
@@ -80,6 +81,32 @@ describe.skipIf(!redis)('pubsub against a real Redis', () => {
       expect(merged.filter((m) => m.message.symbol === 'ETHUSDT')).toHaveLength(50);
       expect(merged.map((m) => m.message.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
       expect(publisher.stats()).toMatchObject({ published: 100, dropped: 0, queued: 0 });
+    } finally {
+      await publisher.close();
+      await subscriber.close();
+    }
+  });
+
+  it('publishes a batch in order on candles:all, lazy Decimals as canonical text; an invalid candle refuses the whole batch', async () => {
+    const subscriber = createSubscriber({ url, channelPrefix: prefix });
+    const publisher = createPublisher({ url, channelPrefix: prefix, batchSize: 100 });
+    try {
+      const all = await subscriber.subscribe({ candles: 'all' });
+      const symbols = ['AUSDT', 'BUSDT', 'CUSDT'];
+      const batch = symbols.flatMap((symbol) =>
+        Array.from({ length: 100 }, (_, minute) => ({ ...candle(symbol, minute, true), close: lazyDecimal('93610.93000000'), eventTime: 1_735_689_660_000 + minute })),
+      );
+      expect(() => publisher.publishCandles([...batch.slice(0, 5), { ...batch[5]!, volume: '1,5' }])).toThrow(
+        expect.objectContaining({ code: 'INVALID_MESSAGE', message: expect.stringContaining('candle 5 of the batch: AUSDT volume') }),
+      );
+      expect(publisher.stats().queued).toBe(0);
+      publisher.publishCandles(batch);
+      const received = await take(all, batch.length);
+      expect(received.map((m) => [m.message.symbol, (m.message as CandleMessage).openTime])).toEqual(batch.map((c) => [c.symbol, c.openTime]));
+      expect(received.every((m) => (m.message as CandleMessage).close === '93610.93' && m.missed === 0)).toBe(true);
+      expect((received[7]!.message as CandleMessage).eventTime).toBe(1_735_689_660_007);
+      await publisher.flush();
+      expect(publisher.stats()).toMatchObject({ published: 300, dropped: 0, queued: 0 });
     } finally {
       await publisher.close();
       await subscriber.close();

@@ -1,17 +1,14 @@
-export { createStore, type Store, type CommitResult, type SetStateOptions } from './store.js';
+export { createStore, type Store, type CommitInput, type CommitResult, type SetStateOptions } from './store.js';
 export { DEFAULT_STORE_OPTIONS, type StoreOptions, type StoreLogger } from './options.js';
 export { StoreError, StoreValidationError, type StoreErrorCode } from './errors.js';
-export { INTERVAL_MS } from './intervals.js';
 export type {
   CandleGap,
   CandleRangeQuery,
-  CandleRecord,
   CollectorState,
   CollectorStateInput,
-  DecimalInput,
   KnownCandleGap,
   OrderbookSnapshotRecord,
   PriceLevelInput,
-  StoredCandle,
   StoredOrderbookSnapshot,
 } from './types.js';
+export type { DecimalInput } from '@collector/decimal';

@@ -1,19 +1,18 @@
 import { candles, collectorState, knownCandleGaps, migrate as migrateSchema, orderbookData, type MigrateOptions, type MigrateResult } from '@collector/schema';
+import { type Candle, type CandleInterval, type CandleText, INTERVAL_MS, isCandleInterval } from '@collector/candle';
+import type { DecimalInput } from '@collector/decimal';
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { StoreError } from './errors.js';
-import { INTERVAL_MS } from './intervals.js';
 import { DEFAULT_STORE_OPTIONS, SILENT_LOGGER, type StoreOptions } from './options.js';
 import type {
   CandleGap,
   CandleRangeQuery,
-  CandleRecord,
   CollectorState,
   CollectorStateInput,
   KnownCandleGap,
   OrderbookSnapshotRecord,
-  StoredCandle,
   StoredOrderbookSnapshot,
 } from './types.js';
 import {
@@ -21,6 +20,7 @@ import {
   prepareKnownGaps,
   prepareSnapshots,
   prepareState,
+  prepareStates,
   type CandleColumns,
   type PreparedCandles,
 } from './validate.js';
@@ -35,12 +35,19 @@ export interface SetStateOptions {
   allowBackwards?: boolean;
 }
 
+/** What {@link Store.commitCandles} writes. */
+export interface CommitInput {
+  candles: readonly Candle<DecimalInput>[];
+  /** State rows to advance with the candles, each (symbol, stream) once; may be empty. */
+  states: readonly CollectorStateInput[];
+}
+
 /** What {@link Store.commitCandles} wrote. */
 export interface CommitResult {
   /** Candle rows inserted or updated. */
   candles: number;
-  /** The state row after the commit. */
-  state: CollectorState;
+  /** The state rows after the commit, in the order given. */
+  states: CollectorState[];
 }
 
 /** PostgreSQL persistence for candles, order book snapshots and collector state. */
@@ -56,15 +63,17 @@ export interface Store {
    * @returns rows inserted or updated (unchanged closed candles are not counted).
    * @throws {StoreValidationError} `INVALID_CANDLE` before anything is written.
    */
-  upsertCandles(candles: readonly CandleRecord[]): Promise<number>;
+  upsertCandles(candles: readonly Candle<DecimalInput>[]): Promise<number>;
   /**
-   * Upserts candles and advances one collector state row in a single
-   * transaction: both happen or neither. `lastTimestamp` never moves backwards
-   * here (`GREATEST` of stored and given), so a late, older commit cannot rewind progress.
+   * Upserts candles and advances collector state rows atomically: all happen or none. Up to `chunkSize` candles
+   * this is one statement, so one round trip whatever the number of series; more candles go in one transaction.
+   * `lastTimestamp` never moves backwards here (`GREATEST` of stored and given), so a late, older commit cannot
+   * rewind progress.
+   * @throws {StoreValidationError} `INVALID_CANDLE` / `INVALID_STATE` (also a (symbol, stream) given twice) before anything is written.
    */
-  commitCandles(input: { candles: readonly CandleRecord[]; state: CollectorStateInput }): Promise<CommitResult>;
-  /** Candles of one symbol and interval with open times in `[from, to]`, oldest first. */
-  getCandles(query: CandleRangeQuery & { limit?: number }): Promise<StoredCandle[]>;
+  commitCandles(input: CommitInput): Promise<CommitResult>;
+  /** Candles of one symbol and interval with open times in `[from, to]`, oldest first, as PostgreSQL's exact text. */
+  getCandles(query: CandleRangeQuery & { limit?: number }): Promise<CandleText[]>;
   /**
    * Runs of missing closed candles on the grid `from, from + interval, …, to`
    * (so `from` must be an open time). Open candles count as missing. Computed in
@@ -119,6 +128,9 @@ function checkTime(operation: string, name: string, value: unknown): number {
  */
 type WriteMode = 'upsert' | 'insert';
 
+/** Candles of one series from which {@link Store.commitCandles} probes for an empty range (history pages are 1000). */
+const MIN_CANDLES_TO_PROBE = 100;
+
 /** Unique violation: a row appeared in a range that was empty when checked. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -146,8 +158,8 @@ function textArray(values: readonly string[]): string {
  * `1E-8` → `0.00000001`), the same text as `formatDecimal(parseDecimal(s))`; it
  * needs PostgreSQL 13 or later.
  */
-async function writeCandleChunk(sql: Executor, c: CandleColumns, mode: WriteMode): Promise<number> {
-  const result = await sql`
+function candleInsert(sql: Executor, c: CandleColumns, mode: WriteMode) {
+  return sql`
     INSERT INTO candles (
       symbol, interval, timestamp, open_time, close_time,
       open_price, high_price, low_price, close_price,
@@ -177,7 +189,49 @@ async function writeCandleChunk(sql: Executor, c: CandleColumns, mode: WriteMode
         trades = excluded.trades,
         is_closed = excluded.is_closed
       WHERE candles.is_closed = false` : sql``}`;
-  return result.count;
+}
+
+async function writeCandleChunk(sql: Executor, c: CandleColumns, mode: WriteMode): Promise<number> {
+  return (await candleInsert(sql, c, mode)).count;
+}
+
+/**
+ * Advances state rows (`GREATEST` of stored and given). One statement takes the rows whose `isRealtime` is given
+ * and another those that keep the stored value: `excluded` cannot tell "omitted" from `false`.
+ */
+function stateUpsert(sql: Executor, states: readonly CollectorStateInput[], realtimeGiven: boolean) {
+  const rows = states.filter((s) => (s.isRealtime !== undefined) === realtimeGiven);
+  return sql`
+    INSERT INTO collector_state (symbol, stream, last_timestamp, last_updated, is_realtime)
+    SELECT s, st, ts, now(), rt
+    FROM unnest(${textArray(rows.map((r) => r.symbol))}::text[], ${textArray(rows.map((r) => r.stream))}::text[],
+      ${plainArray(rows.map((r) => r.lastTimestamp))}::bigint[], ${plainArray(rows.map((r) => (r.isRealtime ? 't' : 'f')))}::boolean[])
+      AS u(s, st, ts, rt)
+    ON CONFLICT (symbol, stream) DO UPDATE SET
+      last_timestamp = GREATEST(collector_state.last_timestamp, excluded.last_timestamp),
+      last_updated = now(),
+      is_realtime = ${realtimeGiven ? sql`excluded.is_realtime` : sql`collector_state.is_realtime`}
+    RETURNING symbol, stream, last_timestamp, (extract(epoch FROM last_updated) * 1000)::bigint AS last_updated_ms, is_realtime`;
+}
+
+/**
+ * Candles and state rows in one statement: data-modifying CTEs run together and atomically, so a batch of live
+ * updates across any number of series costs one round trip.
+ */
+async function commitStatement(sql: Executor, c: CandleColumns, states: readonly CollectorStateInput[], mode: WriteMode): Promise<CommitResult> {
+  const [row] = await sql<{ written: number; states: StateRow[] | null }[]>`
+    WITH written AS (${candleInsert(sql, c, mode)} RETURNING 1),
+      given AS (${stateUpsert(sql, states, true)}),
+      kept AS (${stateUpsert(sql, states, false)})
+    SELECT (SELECT count(*) FROM written)::int AS written,
+      (SELECT json_agg(r) FROM (SELECT * FROM given UNION ALL SELECT * FROM kept) r) AS states`;
+  return { candles: row?.written ?? 0, states: orderStates(states, row?.states ?? []) };
+}
+
+/** State rows in the order of `given`. */
+function orderStates(given: readonly CollectorStateInput[], rows: readonly StateRow[]): CollectorState[] {
+  const byKey = new Map(rows.map((r) => [`${r.symbol}\u0000${r.stream}`, toState(r)]));
+  return given.map((s) => byKey.get(`${s.symbol}\u0000${s.stream}`) as CollectorState);
 }
 
 /** True when no candle of the series has an open time in [from, to]: one probe of the primary key. */
@@ -191,11 +245,12 @@ async function rangeIsEmpty(sql: Executor, range: { symbol: string; interval: st
   return rows.length === 0;
 }
 
+/** A state row as PostgreSQL returns it: bigints as text, or as numbers through `json_agg`. */
 interface StateRow {
   symbol: string;
   stream: string;
-  last_timestamp: string;
-  last_updated_ms: string;
+  last_timestamp: string | number;
+  last_updated_ms: string | number;
   is_realtime: boolean;
 }
 
@@ -299,18 +354,23 @@ export function createStore(options: StoreOptions): Store {
     async commitCandles(input) {
       if (closed) throw new StoreError('CLOSED', 'commitCandles failed: the store is closed');
       const columns = prepareCandles('commitCandles', input?.candles, chunkSize);
-      const state = prepareState('commitCandles', input?.state);
-      const commit = (mode: WriteMode): Promise<CommitResult> =>
-        sql.begin(async (tx) => {
-          const written = await writeChunks(tx, columns, 1, mode);
-          return { candles: written, state: await writeState(tx, state, false) };
+      const states = prepareStates('commitCandles', input?.states);
+      const commit = (mode: WriteMode): Promise<CommitResult> => {
+        if (columns.chunkCount <= 1) return commitStatement(sql, columns.chunk(0), states, mode);
+        return sql.begin(async (tx) => {
+          const last = columns.chunkCount - 1;
+          let written = 0;
+          for (let i = 0; i < last; i++) written += await writeCandleChunk(tx, columns.chunk(i), mode);
+          const result = await commitStatement(tx, columns.chunk(last), states, mode);
+          return { candles: written + result.candles, states: result.states };
         }) as Promise<CommitResult>;
+      };
       return run('commitCandles', async () => {
         // A page of history usually lands in an empty range: then a plain INSERT does, about 15% cheaper for the
         // server than ON CONFLICT. If a row appears meanwhile (a live update), the transaction fails whole and is
-        // redone as an upsert.
+        // redone as an upsert. A few live candles are not worth the probe's round trip.
         const range = columns.series;
-        if (range === undefined || !(await rangeIsEmpty(sql, range))) return commit('upsert');
+        if (range === undefined || columns.count < MIN_CANDLES_TO_PROBE || !(await rangeIsEmpty(sql, range))) return commit('upsert');
         try {
           return await commit('insert');
         } catch (error) {
@@ -320,7 +380,7 @@ export function createStore(options: StoreOptions): Store {
       });
     },
 
-    async getCandles(query) {
+    async getCandles(query): Promise<CandleText[]> {
       const { from, to } = rangeWhere(query, 'getCandles');
       return run('getCandles', async () => {
         const base = db
@@ -338,7 +398,8 @@ export function createStore(options: StoreOptions): Store {
         const rows = query.limit === undefined ? await base : await base.limit(query.limit);
         return rows.map((row) => ({
           symbol: row.symbol,
-          interval: row.interval,
+          // Only the 16 intervals are ever written (every candle is validated first).
+          interval: row.interval as CandleInterval,
           openTime: row.timestamp,
           closeTime: row.closeTime.getTime(),
           open: row.openPrice,
@@ -357,7 +418,7 @@ export function createStore(options: StoreOptions): Store {
 
     async findCandleGaps(query) {
       const { from, to } = rangeWhere(query, 'findCandleGaps');
-      const step = INTERVAL_MS[query.interval];
+      const step = isCandleInterval(query.interval) && query.interval !== '1M' ? INTERVAL_MS[query.interval] : undefined;
       if (step === undefined) {
         throw new StoreError(
           'UNSUPPORTED_INTERVAL',
@@ -421,7 +482,7 @@ export function createStore(options: StoreOptions): Store {
             ),
           )
           .orderBy(asc(knownCandleGaps.symbol), asc(knownCandleGaps.interval), asc(knownCandleGaps.gapFrom));
-        return rows.map((row) => ({ symbol: row.symbol, interval: row.interval, from: row.gapFrom, to: row.gapTo, reason: row.reason }));
+        return rows.map((row) => ({ symbol: row.symbol, interval: row.interval as CandleInterval, from: row.gapFrom, to: row.gapTo, reason: row.reason }));
       });
     },
 

@@ -1,48 +1,5 @@
-import type { Decimal } from '@collector/decimal';
-
-/** A decimal as input: exchange text (`"0.00000005"`, `"5E-8"`) or a `Decimal`. Never a JS number. */
-export type DecimalInput = string | Decimal;
-
-/** One kline to store. Times are epoch milliseconds. */
-export interface CandleRecord {
-  symbol: string;
-  /** Binance interval: `1s`, `1m`, `3m`, `5m`, `15m`, `30m`, `1h`, `2h`, `4h`, `6h`, `8h`, `12h`, `1d`, `3d`, `1w`, `1M`. */
-  interval: string;
-  /** Open time, epoch ms (also stored in the `timestamp` column). */
-  openTime: number;
-  /** Close time, epoch ms. */
-  closeTime: number;
-  open: DecimalInput;
-  high: DecimalInput;
-  low: DecimalInput;
-  close: DecimalInput;
-  volume: DecimalInput;
-  quoteVolume: DecimalInput;
-  takerBuyVolume: DecimalInput;
-  takerBuyQuoteVolume: DecimalInput;
-  /** Number of trades. */
-  trades: number;
-  /** False while the candle is still forming; a closed candle is final. */
-  isClosed: boolean;
-}
-
-/** A stored kline as read back: decimals are the exact strings PostgreSQL returns. */
-export interface StoredCandle {
-  symbol: string;
-  interval: string;
-  openTime: number;
-  closeTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  quoteVolume: string;
-  takerBuyVolume: string;
-  takerBuyQuoteVolume: string;
-  trades: number;
-  isClosed: boolean;
-}
+import type { CandleInterval, CandleSeries } from '@collector/candle';
+import type { DecimalInput } from '@collector/decimal';
 
 /** One price level as input: `[price, quantity]`. */
 export type PriceLevelInput = readonly [price: DecimalInput, quantity: DecimalInput];
@@ -100,9 +57,7 @@ export interface CandleGap {
 }
 
 /** Inclusive open-time range of one symbol and interval. */
-export interface CandleRangeQuery {
-  symbol: string;
-  interval: string;
+export interface CandleRangeQuery extends CandleSeries {
   /** First open time, epoch ms, inclusive. */
   from: number;
   /** Last open time, epoch ms, inclusive. */
@@ -112,7 +67,7 @@ export interface CandleRangeQuery {
 /** A range the exchange has no candles for (an outage), recorded so that it is never fetched again. */
 export interface KnownCandleGap {
   symbol: string;
-  interval: string;
+  interval: CandleInterval;
   /** Open time (epoch ms) of the first missing candle. */
   from: number;
   /** Open time (epoch ms) of the last missing candle. */

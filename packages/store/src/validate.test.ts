@@ -2,7 +2,10 @@ import { Decimal, normalizeDecimalString } from '@collector/decimal';
 import { describe, expect, it } from 'vitest';
 import { StoreValidationError } from './errors.js';
 import { canonicalDecimal, prepareCandles } from './validate.js';
-import type { CandleRecord } from './types.js';
+import type { Candle } from '@collector/candle';
+import type { DecimalInput } from '@collector/decimal';
+
+type CandleInput = Candle<DecimalInput>;
 
 describe('canonicalDecimal', () => {
   it('gives the same text as normalizeDecimalString', () => {
@@ -22,7 +25,7 @@ describe('canonicalDecimal', () => {
   });
 });
 
-function candle(overrides: Partial<CandleRecord> = {}): CandleRecord {
+function candle(overrides: Partial<CandleInput> = {}): CandleInput {
   return {
     symbol: 'BTCUSDT', interval: '1m', openTime: 60_000, closeTime: 119_999,
     open: '1', high: '2', low: '0.5', close: '1.5', volume: '10', quoteVolume: '15',
@@ -59,7 +62,7 @@ describe('prepareCandles', () => {
       [{ ...candle(), symbol: '' }, 'symbol'],
     ];
     for (const [input, field] of cases) {
-      expect(() => prepareCandles('upsertCandles', [input as CandleRecord], 10), field).toThrowError(
+      expect(() => prepareCandles('upsertCandles', [input as CandleInput], 10), field).toThrowError(
         expect.objectContaining({ code: 'INVALID_CANDLE', field }),
       );
     }

@@ -1,18 +1,14 @@
-import { isDecimal, formatDecimal, normalizeDecimalString } from '@collector/decimal';
+import { type Candle, type CandleSeries, isCandleInterval } from '@collector/candle';
+import { decimalSourceText, type DecimalInput, formatDecimal, isDecimal, normalizeDecimalString } from '@collector/decimal';
 import { StoreValidationError, type StoreErrorCode } from './errors.js';
-import { KNOWN_INTERVALS } from './intervals.js';
-import type { CandleRecord, CollectorStateInput, DecimalInput, OrderbookSnapshotRecord, PriceLevelInput, KnownCandleGap } from './types.js';
+import type { CollectorStateInput, KnownCandleGap, OrderbookSnapshotRecord, PriceLevelInput } from './types.js';
 
-/**
- * Canonical plain text of a decimal input; the same result as
- * `formatDecimal(parseDecimal(s))`. Plain text (the common case) is scanned
- * without building a Decimal or a regex match: bulk writes normalize millions of values.
- * Returns undefined when the input is not a decimal.
- */
+/** A candle as the store takes it: prices and volumes as exchange text or Decimals. */
+type CandleInput = Candle<DecimalInput>;
+
+/** Canonical plain text of a decimal input (`formatDecimal(parseDecimal(s))`), or undefined when it is not a decimal. */
 export function canonicalDecimal(value: unknown): string | undefined {
   if (typeof value === 'string') {
-    const plain = canonicalPlain(value);
-    if (plain !== undefined) return plain;
     try {
       return normalizeDecimalString(value);
     } catch {
@@ -27,41 +23,6 @@ const ZERO = 48;
 const NINE = 57;
 const DOT = 46;
 const MINUS = 45;
-
-/** Canonical form of `-?\d+(\.\d+)?|-?\.\d+`, or undefined for anything else (exponents included). */
-function canonicalPlain(s: string): string | undefined {
-  const length = s.length;
-  let i = 0;
-  const negative = length > 0 && s.charCodeAt(0) === MINUS;
-  if (negative) i = 1;
-  const intStart = i;
-  while (i < length && isDigit(s.charCodeAt(i))) i++;
-  const intEnd = i;
-  let fracStart = i;
-  let fracEnd = i;
-  if (i < length && s.charCodeAt(i) === DOT) {
-    fracStart = ++i;
-    while (i < length && isDigit(s.charCodeAt(i))) i++;
-    fracEnd = i;
-    if (fracEnd === fracStart) return undefined;
-  }
-  if (i !== length || (intEnd === intStart && fracEnd === fracStart)) return undefined;
-
-  let a = intStart;
-  while (a < intEnd - 1 && s.charCodeAt(a) === ZERO) a++;
-  let b = fracEnd;
-  while (b > fracStart && s.charCodeAt(b - 1) === ZERO) b--;
-  const hasInteger = intEnd > intStart;
-  const integerIsZero = !hasInteger || (intEnd - a === 1 && s.charCodeAt(a) === ZERO);
-  if (integerIsZero && b === fracStart) return '0';
-  if (a === intStart && hasInteger) {
-    const end = b === fracStart ? intEnd : b;
-    return end === length ? s : s.slice(0, end);
-  }
-  const integer = hasInteger ? s.slice(a, intEnd) : '0';
-  const body = b === fracStart ? integer : `${integer}.${s.slice(fracStart, b)}`;
-  return negative ? `-${body}` : body;
-}
 
 /** True for plain text with no sign: digits with an optional fraction, or a bare fraction (`.5`). */
 function isPlainNonNegative(s: string): boolean {
@@ -78,6 +39,11 @@ function isPlainNonNegative(s: string): boolean {
 
 function isDigit(code: number): boolean {
   return code >= ZERO && code <= NINE;
+}
+
+/** The text to send for a decimal input: text as given, a lazy Decimal's source text, else the Decimal printed plainly. */
+function decimalText(value: DecimalInput): string {
+  return typeof value === 'string' ? value : (decimalSourceText(value) ?? formatDecimal(value));
 }
 
 function describe(value: unknown): string {
@@ -134,10 +100,11 @@ class Checker {
     return value;
   }
 
-  /** Validates a decimal field; plain text is only scanned, never copied. */
+  /** Validates a decimal field; plain text (also a lazy Decimal's) is only scanned, never copied or parsed. */
   decimalInput(index: number, item: Record<string, unknown>, field: string): void {
     const value = item[field];
-    if (typeof value === 'string' && isPlainNonNegative(value)) return;
+    const text = typeof value === 'string' ? value : isDecimal(value) ? decimalSourceText(value) : undefined;
+    if (text !== undefined && isPlainNonNegative(text)) return;
     this.decimal(index, item, field, value);
   }
 
@@ -169,12 +136,14 @@ export interface CandleColumns {
 
 /** A validated candle batch, cut into chunks that are built only when written. */
 export interface PreparedCandles {
+  /** Candles to write (duplicates collapsed). */
+  count: number;
   /** Number of chunks. */
   chunkCount: number;
   /** Builds the columns of chunk `index`. */
   chunk(index: number): CandleColumns;
   /** When every candle belongs to one symbol and interval: that series and its open-time range. */
-  series: { symbol: string; interval: string; from: number; to: number } | undefined;
+  series: (CandleSeries & { from: number; to: number }) | undefined;
 }
 
 /**
@@ -183,8 +152,8 @@ export interface PreparedCandles {
  * would: a later row replaces an earlier open one, never a closed one.
  * @throws {StoreValidationError} code `INVALID_CANDLE`, naming the index, symbol and field.
  */
-export function prepareCandles(operation: string, candles: readonly CandleRecord[], chunkSize: number): PreparedCandles {
-  const check = new Checker(operation, 'INVALID_CANDLE', 'candle');
+export function prepareCandles(operation: string, candles: readonly CandleInput[], chunkSize: number): PreparedCandles {
+  const check: Checker = new Checker(operation, 'INVALID_CANDLE', 'candle');
   if (!Array.isArray(candles)) check.fail(0, undefined, '', `batch is ${describe(candles)}, expected an array`);
   // Collectors send each series in time order, so duplicates are only possible
   // when a series' open time fails to increase; only then is the batch deduplicated.
@@ -196,7 +165,7 @@ export function prepareCandles(operation: string, candles: readonly CandleRecord
     const item = check.object(index, candles[index]);
     const symbol = check.text(index, item, 'symbol');
     const interval = check.text(index, item, 'interval');
-    if (!KNOWN_INTERVALS.has(interval)) check.fail(index, item, 'interval', `is ${describe(interval)}, not a Binance interval`);
+    if (!isCandleInterval(interval)) check.fail(index, item, 'interval', `is ${describe(interval)}, not a Binance interval`);
     const openTime = check.integer(index, item, 'openTime');
     const closeTime = check.integer(index, item, 'closeTime');
     if (closeTime < openTime) check.fail(index, item, 'closeTime', `(${closeTime}) is before openTime (${openTime})`);
@@ -229,13 +198,14 @@ export function prepareCandles(operation: string, candles: readonly CandleRecord
   const rows = ordered ? undefined : deduplicate(candles);
   const total = rows ? rows.length : candles.length;
   return {
+    count: total,
     chunkCount: Math.ceil(total / chunkSize),
     series: mixed ? undefined : series,
     chunk(index) {
       const c = emptyColumns();
       const end = Math.min(total, (index + 1) * chunkSize);
       for (let i = index * chunkSize; i < end; i++) {
-        const candle = candles[rows ? (rows[i] as number) : i] as CandleRecord;
+        const candle = candles[rows ? (rows[i] as number) : i] as CandleInput;
         c.symbol.push(candle.symbol);
         c.interval.push(candle.interval);
         c.openTime.push(candle.openTime);
@@ -256,11 +226,6 @@ export function prepareCandles(operation: string, candles: readonly CandleRecord
   };
 }
 
-/** Validated text goes as is (PostgreSQL parses exponents exactly); a Decimal is printed plainly. */
-function decimalText(value: DecimalInput): string {
-  return typeof value === 'string' ? value : formatDecimal(value);
-}
-
 function emptyColumns(): CandleColumns {
   return {
     symbol: [], interval: [], openTime: [], closeTime: [], open: [], high: [], low: [], close: [],
@@ -269,17 +234,17 @@ function emptyColumns(): CandleColumns {
 }
 
 /** Input positions to keep: per key the first closed row, else the last one, in order of first appearance. */
-function deduplicate(candles: readonly CandleRecord[]): number[] {
+function deduplicate(candles: readonly CandleInput[]): number[] {
   const slotOf = new Map<string, number>();
   const keep: number[] = [];
   for (let row = 0; row < candles.length; row++) {
-    const candle = candles[row] as CandleRecord;
+    const candle = candles[row] as CandleInput;
     const key = `${candle.interval}\u0000${candle.openTime}\u0000${candle.symbol}`;
     const slot = slotOf.get(key);
     if (slot === undefined) {
       slotOf.set(key, keep.length);
       keep.push(row);
-    } else if (!(candles[keep[slot] as number] as CandleRecord).isClosed) {
+    } else if (!(candles[keep[slot] as number] as CandleInput).isClosed) {
       keep[slot] = row;
     }
   }
@@ -335,17 +300,38 @@ export function prepareSnapshots(operation: string, snapshots: readonly Orderboo
  * @throws {StoreValidationError} code `INVALID_STATE`.
  */
 export function prepareState(operation: string, state: CollectorStateInput): CollectorStateInput {
+  return checkState(new Checker(operation, 'INVALID_STATE', 'state'), 0, state);
+}
+
+/**
+ * Validates the state rows of one commit; each (symbol, stream) at most once, since one statement cannot
+ * advance a row twice.
+ * @throws {StoreValidationError} code `INVALID_STATE`, naming the index and field.
+ */
+export function prepareStates(operation: string, states: readonly CollectorStateInput[]): CollectorStateInput[] {
   const check = new Checker(operation, 'INVALID_STATE', 'state');
-  const item = check.object(0, state);
+  if (!Array.isArray(states)) check.fail(0, undefined, '', `batch is ${describe(states)}, expected an array`);
+  const seen = new Set<string>();
+  return states.map((raw, index) => {
+    const state = checkState(check, index, raw);
+    const key = `${state.symbol}\u0000${state.stream}`;
+    if (seen.has(key)) check.fail(index, state, 'stream', `${JSON.stringify(state.stream)} appears twice for ${state.symbol} in one commit`);
+    seen.add(key);
+    return state;
+  });
+}
+
+function checkState(check: Checker, index: number, state: CollectorStateInput): CollectorStateInput {
+  const item = check.object(index, state);
   const isRealtime = item.isRealtime;
   if (isRealtime !== undefined && typeof isRealtime !== 'boolean') {
-    check.fail(0, item, 'isRealtime', `is ${describe(isRealtime)}, expected a boolean or undefined`);
+    check.fail(index, item, 'isRealtime', `is ${describe(isRealtime)}, expected a boolean or undefined`);
   }
   const realtime = isRealtime as boolean | undefined;
   return {
-    symbol: check.text(0, item, 'symbol'),
-    stream: check.text(0, item, 'stream'),
-    lastTimestamp: check.integer(0, item, 'lastTimestamp'),
+    symbol: check.text(index, item, 'symbol'),
+    stream: check.text(index, item, 'stream'),
+    lastTimestamp: check.integer(index, item, 'lastTimestamp'),
     ...(realtime === undefined ? {} : { isRealtime: realtime }),
   };
 }
@@ -355,13 +341,15 @@ export function prepareState(operation: string, state: CollectorStateInput): Col
  * @throws {StoreValidationError} code `INVALID_GAP`.
  */
 export function prepareKnownGaps(operation: string, gaps: readonly KnownCandleGap[]): KnownCandleGap[] {
-  const check = new Checker(operation, 'INVALID_GAP', 'gap');
+  const check: Checker = new Checker(operation, 'INVALID_GAP', 'gap');
   if (!Array.isArray(gaps)) check.fail(0, undefined, '', `batch is ${describe(gaps)}, expected an array`);
   return gaps.map((raw, index) => {
     const item = check.object(index, raw);
     const from = check.integer(index, item, 'from');
     const to = check.integer(index, item, 'to');
     if (to < from) check.fail(index, item, 'to', `is ${to}, before from ${from}`);
-    return { symbol: check.text(index, item, 'symbol'), interval: check.text(index, item, 'interval'), from, to, reason: check.text(index, item, 'reason') };
+    const interval = check.text(index, item, 'interval');
+    if (!isCandleInterval(interval)) check.fail(index, item, 'interval', `is ${describe(interval)}, not a Binance interval`);
+    return { symbol: check.text(index, item, 'symbol'), interval, from, to, reason: check.text(index, item, 'reason') };
   });
 }

@@ -1,12 +1,15 @@
-import { Decimal } from '@collector/decimal';
+import type { Candle } from '@collector/candle';
+import { Decimal, type DecimalInput, lazyDecimal } from '@collector/decimal';
 import { createTestDatabase, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStore, StoreError, StoreValidationError, type CandleRecord, type Store } from '../src/index.js';
+import { type CandleRangeQuery, createStore, type KnownCandleGap, StoreError, StoreValidationError, type Store } from '../src/index.js';
+
+type CandleInput = Candle<DecimalInput>;
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
 
-function candle(symbol: string, minute: number, overrides: Partial<CandleRecord> = {}): CandleRecord {
+function candle(symbol: string, minute: number, overrides: Partial<CandleInput> = {}): CandleInput {
   const openTime = T0 + minute * MINUTE;
   return {
     symbol, interval: '1m', openTime, closeTime: openTime + MINUTE - 1,
@@ -16,7 +19,7 @@ function candle(symbol: string, minute: number, overrides: Partial<CandleRecord>
   };
 }
 
-function minutes(symbol: string, list: number[]): CandleRecord[] {
+function minutes(symbol: string, list: number[]): CandleInput[] {
   return list.map((m) => candle(symbol, m));
 }
 
@@ -111,50 +114,97 @@ describe('candles', () => {
     expect(error).toMatchObject({ name: 'StoreValidationError', code: 'INVALID_CANDLE', index: 200, field: 'volume', symbol: 'BTCUSDT' });
     expect((error as Error).message).toMatch(/^\[store\] upsertCandles failed: candle 200 \(BTCUSDT\): volume/);
     await expect(store.upsertCandles([{ ...candle('BTCUSDT', 0), openTime: T0 + 0.5 }])).rejects.toMatchObject({ field: 'openTime' });
-    await expect(store.upsertCandles([{ foo: 1 } as unknown as CandleRecord])).rejects.toMatchObject({ code: 'INVALID_CANDLE', field: 'symbol' });
+    await expect(store.upsertCandles([{ foo: 1 } as unknown as CandleInput])).rejects.toMatchObject({ code: 'INVALID_CANDLE', field: 'symbol' });
     const [{ count }] = (await db.sql`SELECT count(*)::int AS count FROM candles`) as unknown as [{ count: number }];
     expect(count).toBe(0);
   });
 
   it('commits into an empty range and into one that already holds candles alike: open ones updated, closed ones kept', async () => {
     const state = { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 3 * MINUTE };
-    await store.upsertCandles([candle('BTCUSDT', 2, { isClosed: false, close: '1' }), candle('BTCUSDT', 3, { close: '7' })]);
-    expect((await store.commitCandles({ candles: minutes('BTCUSDT', [0, 1]), state })).candles).toBe(2);
-    expect((await store.commitCandles({ candles: minutes('BTCUSDT', [2, 3]), state })).candles).toBe(1);
-    const rows = await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 3 * MINUTE });
-    expect(rows.map((r) => [r.openTime - T0, r.isClosed, r.close === '7'])).toEqual([
-      [0, true, false],
-      [MINUTE, true, false],
-      [2 * MINUTE, true, false],
-      [3 * MINUTE, true, true],
+    const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+    await store.upsertCandles([candle('BTCUSDT', 150, { isClosed: false, close: '1' }), candle('BTCUSDT', 151, { close: '7' })]);
+    // Pages of history: the first lands in an empty range (a plain INSERT), the second on stored rows (an upsert).
+    expect((await store.commitCandles({ candles: minutes('BTCUSDT', range(0, 100)), states: [state] })).candles).toBe(100);
+    expect((await store.commitCandles({ candles: minutes('BTCUSDT', range(100, 100)), states: [state] })).candles).toBe(99);
+    // A few live candles go straight to the upsert.
+    await store.upsertCandles([candle('BTCUSDT', 200, { isClosed: false, close: '1' })]);
+    expect((await store.commitCandles({ candles: minutes('BTCUSDT', [200, 201]), states: [state] })).candles).toBe(2);
+    const rows = await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0 + 149 * MINUTE, to: T0 + 201 * MINUTE });
+    expect(rows.filter((r) => [149, 150, 151, 200, 201].includes((r.openTime - T0) / MINUTE)).map((r) => [(r.openTime - T0) / MINUTE, r.isClosed, r.close === '7'])).toEqual([
+      [149, true, false],
+      [150, true, false],
+      [151, true, true],
+      [200, true, false],
+      [201, true, false],
     ]);
+    expect(rows).toHaveLength(53);
   });
 
   it('commits candles and state together, never rewinding the state', async () => {
     const first = await store.commitCandles({
       candles: minutes('BTCUSDT', [0, 1]),
-      state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE, isRealtime: false },
+      states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE, isRealtime: false }],
     });
     expect(first.candles).toBe(2);
-    expect(first.state).toMatchObject({ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE, isRealtime: false });
-    expect(first.state.lastUpdated).toBeInstanceOf(Date);
+    expect(first.states[0]).toMatchObject({ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE, isRealtime: false });
+    expect(first.states[0]!.lastUpdated).toBeInstanceOf(Date);
 
     const older = await store.commitCandles({
       candles: minutes('BTCUSDT', [0]),
-      state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0, isRealtime: true },
+      states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0, isRealtime: true }],
     });
-    expect(older.state).toMatchObject({ lastTimestamp: T0 + MINUTE, isRealtime: true });
+    expect(older.states[0]).toMatchObject({ lastTimestamp: T0 + MINUTE, isRealtime: true });
+  });
+
+  it('commits a live batch of many series and their state rows at once, each state as given or kept', async () => {
+    const symbols = Array.from({ length: 50 }, (_, i) => `S${i}USDT`);
+    await store.setState({ symbol: 'S0USDT', stream: 'candles:1m', lastTimestamp: T0 + 5 * MINUTE, isRealtime: true });
+    // Lazy Decimals, as the client hands them over, are stored from their text.
+    const batch = symbols.flatMap((symbol) => [candle(symbol, 0, { close: lazyDecimal('64350.10000000') }), candle(symbol, 1, { isClosed: false })]);
+    const states = symbols.map((symbol, i) => ({ symbol, stream: 'candles:1m', lastTimestamp: T0, ...(i === 1 ? { isRealtime: true } : {}) }));
+    const result = await store.commitCandles({ candles: batch, states });
+    expect(result.candles).toBe(100);
+    expect(result.states.map((s) => s.symbol)).toEqual(symbols);
+    // S0 was further along and live: neither is undone. S1 is made live; the others are new and not live.
+    expect(result.states[0]).toMatchObject({ lastTimestamp: T0 + 5 * MINUTE, isRealtime: true });
+    expect(result.states[1]).toMatchObject({ lastTimestamp: T0, isRealtime: true });
+    expect(result.states.slice(2).every((s) => s.lastTimestamp === T0 && !s.isRealtime)).toBe(true);
+    expect(await store.listStates()).toHaveLength(50);
+    const [first] = await store.getCandles({ symbol: 'S7USDT', interval: '1m', from: T0, to: T0 });
+    expect(first?.close).toBe('64350.1');
+
+    await expect(store.commitCandles({ candles: [], states: [states[3]!, { ...states[3]!, lastTimestamp: T0 + MINUTE }] })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      index: 1,
+      message: expect.stringContaining('appears twice for S3USDT'),
+    });
+    expect((await store.commitCandles({ candles: [], states: [{ ...states[3]!, lastTimestamp: T0 + MINUTE }] })).states[0]?.lastTimestamp).toBe(T0 + MINUTE);
+  });
+
+  it('rolls back the candles and every state row of a one-statement commit that fails', async () => {
+    await store.commitCandles({ candles: minutes('BTCUSDT', [0]), states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 }] });
+    const before = await db.sql`SELECT * FROM collector_state`;
+    // PostgreSQL text refuses NUL: the one statement fails on the server, after the good rows were processed.
+    const batch = [...minutes('BTCUSDT', [1, 2]), candle('BAD\u0000USDT', 0)];
+    const states = [
+      { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 2 * MINUTE },
+      { symbol: 'ETHUSDT', stream: 'candles:1m', lastTimestamp: T0 },
+    ];
+    await expect(store.commitCandles({ candles: batch, states })).rejects.toMatchObject({ code: 'QUERY_FAILED' });
+    const [{ count }] = (await db.sql`SELECT count(*)::int AS count FROM candles`) as unknown as [{ count: number }];
+    expect(count).toBe(1);
+    expect(await db.sql`SELECT * FROM collector_state`).toEqual(before);
   });
 
   it('rolls back candles and state when the database fails mid-transaction', async () => {
-    await store.commitCandles({ candles: minutes('BTCUSDT', [0]), state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 } });
+    await store.commitCandles({ candles: minutes('BTCUSDT', [0]), states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 }] });
     const before = await db.sql`SELECT * FROM collector_state`;
 
     // 150 good rows fill the first chunk; PostgreSQL text refuses NUL, so the second chunk fails on the server.
     const batch = minutes('BTCUSDT', Array.from({ length: 150 }, (_, i) => i + 1));
     batch.push(candle('BAD\u0000USDT', 0));
     const error = await store
-      .commitCandles({ candles: batch, state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 151 * MINUTE } })
+      .commitCandles({ candles: batch, states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 151 * MINUTE }] })
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'StoreError', code: 'QUERY_FAILED' });
     expect((error as Error).message).toMatch(/^\[store\] commitCandles failed: /);
@@ -164,16 +214,16 @@ describe('candles', () => {
     expect(await db.sql`SELECT * FROM collector_state`).toEqual(before);
 
     await expect(
-      store.commitCandles({ candles: [candle('BTCUSDT', 3, { open: 'x' })], state: { symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 9 } }),
+      store.commitCandles({ candles: [candle('BTCUSDT', 3, { open: 'x' })], states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 + 9 }] }),
     ).rejects.toMatchObject({ code: 'INVALID_CANDLE' });
     await expect(
-      store.commitCandles({ candles: minutes('BTCUSDT', [3]), state: { symbol: 'BTCUSDT', stream: '', lastTimestamp: T0 } }),
+      store.commitCandles({ candles: minutes('BTCUSDT', [3]), states: [{ symbol: 'BTCUSDT', stream: '', lastTimestamp: T0 }] }),
     ).rejects.toMatchObject({ code: 'INVALID_STATE', field: 'stream' });
     expect(await db.sql`SELECT * FROM collector_state`).toEqual(before);
   });
 
   describe('findCandleGaps', () => {
-    const query = { symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 9 * MINUTE };
+    const query: CandleRangeQuery = { symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 9 * MINUTE };
 
     it('finds none when every candle is there', async () => {
       await store.upsertCandles(minutes('BTCUSDT', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
@@ -201,7 +251,7 @@ describe('candles', () => {
 
     it('leaves out ranges recorded as known exchange gaps, and records each gap once', async () => {
       await store.upsertCandles(minutes('BTCUSDT', [0, 9]));
-      const outage = { symbol: 'BTCUSDT', interval: '1m', from: T0 + 3 * MINUTE, to: T0 + 5 * MINUTE, reason: 'exchange returned no candles' };
+      const outage: KnownCandleGap = { symbol: 'BTCUSDT', interval: '1m', from: T0 + 3 * MINUTE, to: T0 + 5 * MINUTE, reason: 'exchange returned no candles' };
       expect(await store.recordKnownGaps([outage])).toBe(1);
       expect(await store.recordKnownGaps([{ ...outage, reason: 'again' }])).toBe(0);
       expect(await store.findCandleGaps(query)).toEqual([
