@@ -1,9 +1,8 @@
-import type { KlineInterval } from '@collector/binance-client';
-import { candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen, previousCandleOpen } from './candle-time.js';
+import { type CandleSeries, candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen, previousCandleOpen } from '@collector/candle';
 import { writeProgress } from './candle-sink.js';
 import type { CollectorContext } from './context.js';
 import { holesInPage } from './holes.js';
-import { SeriesProgress, stateStream, type SeriesKey } from './progress.js';
+import { SeriesProgress, stateStream } from './progress.js';
 import { readAhead } from './read-ahead.js';
 import { recordExchangeGaps } from './repair.js';
 import { untilDone } from './retry.js';
@@ -16,7 +15,7 @@ const PAGES_AHEAD = 4;
 const COMMIT_CANDLES = 4000;
 
 /** Where a series resumes: its `collector_state` row, else the candle before START_DATE. */
-export async function loadSeriesProgress(ctx: CollectorContext, key: SeriesKey): Promise<SeriesProgress> {
+export async function loadSeriesProgress(ctx: CollectorContext, key: CandleSeries): Promise<SeriesProgress> {
   const state = await untilDone(() => ctx.store.getState(key.symbol, stateStream(key.interval)), {
     what: 'state read',
     retryDelayMs: ctx.config.retryDelayMs,
@@ -48,7 +47,7 @@ export async function backfillSeries(ctx: CollectorContext, series: SeriesProgre
   const remaining = ctx.metrics.backfillRemaining.labels({ symbol, interval });
   remaining.set(total);
   // Text, not Decimals: history is only stored, and PostgreSQL reads the exchange text exactly.
-  const pages = ctx.client.klinesRangeText({ symbol, interval: interval as KlineInterval, from, to, limit: ctx.config.batchSize });
+  const pages = ctx.client.klinesRangeText({ symbol, interval, from, to, limit: ctx.config.batchSize });
   for await (const page of mergePages(readAhead(pages, PAGES_AHEAD), COMMIT_CANDLES)) {
     if (ctx.signal.aborted) break;
     const last = page[page.length - 1];
@@ -56,7 +55,7 @@ export async function backfillSeries(ctx: CollectorContext, series: SeriesProgre
     const { holes, next } = holesInPage(interval, expected, page.map((k) => k.openTime));
     // Gaps first: the state committed with the page steps over them, so they must already be on record.
     await recordExchangeGaps(ctx, series, holes);
-    await untilDone(() => ctx.store.commitCandles({ candles: page, state: { symbol, stream: stateStream(interval), lastTimestamp: last.openTime } }), {
+    await untilDone(() => ctx.store.commitCandles({ candles: page, states: [{ symbol, stream: stateStream(interval), lastTimestamp: last.openTime }] }), {
       what: 'page commit',
       retryDelayMs: ctx.config.retryDelayMs,
       signal: ctx.signal,

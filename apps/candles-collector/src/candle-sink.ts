@@ -1,20 +1,15 @@
-import type { Kline } from '@collector/binance-client';
+import type { Candle, CandleUpdate } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
 import type { Publisher } from '@collector/pubsub';
 import type { Logger } from '@collector/service-kit';
-import type { Store } from '@collector/store';
+import type { CollectorStateInput, Store } from '@collector/store';
 import type { CollectorContext } from './context.js';
 import type { CandlesMetrics } from './metrics.js';
 import { type SeriesProgress, seriesId, stateStream } from './progress.js';
 import { untilDone } from './retry.js';
 
-/** Rows per upsert statement batch; bounds memory when the database was away for a while. */
+/** Candles per commit; bounds memory when the database was away for a while (the store's chunk size). */
 const MAX_BATCH = 5000;
-
-interface PendingUpdate {
-  kline: Kline;
-  /** Exchange event time of a stream update; absent for REST. */
-  eventTime: number | undefined;
-}
 
 /** Options of {@link CandleSink}: the collector's shared parts it writes with. */
 export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'logger' | 'signal' | 'progress' | 'now'> & {
@@ -22,23 +17,29 @@ export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'lo
   retryDelayMs: number;
 };
 
+const candleId = (c: Candle<Decimal>): string => `${c.symbol}|${c.interval}|${c.openTime}`;
+
 /**
- * The one live write path: updates are upserted in batches, closed candles advance the state of their series
- * when the prefix is complete, then every written update is published. While a write is in flight new updates
- * collect, so batches grow with load and a database outage costs memory per candle, not per update.
+ * The one live write path, for open and closed candles alike. A batch is one commit: every candle of the batch
+ * and the state row of every series whose complete prefix grew, in one statement (one round trip, however many
+ * series). Only then is the batch published, in one pipelined send: a subscriber that receives a final candle can
+ * read it from `candles` at once. While a commit is in flight new updates collect, so batches grow with load and
+ * a database outage costs memory per candle, not per update.
  */
 export class CandleSink {
-  private pending = new Map<string, PendingUpdate>();
+  private pending = new Map<string, CandleUpdate<Decimal>>();
   private running: Promise<void> | undefined;
 
   constructor(private readonly options: CandleSinkOptions) {}
 
-  /** Queues an update; the latest version of a candle wins, and a closed version is never replaced by an open one. */
-  offer(kline: Kline, eventTime?: number): void {
-    const id = `${kline.symbol}|${kline.interval}|${kline.openTime}`;
-    const existing = this.pending.get(id);
-    if (existing?.kline.isClosed && !kline.isClosed) return;
-    this.pending.set(id, { kline, eventTime });
+  /**
+   * Queues an update (`eventTime`: the stream's `E`, absent for REST); the latest version of a candle wins, and a
+   * closed version is never replaced by an open one.
+   */
+  offer(kline: Candle<Decimal>, eventTime?: number): void {
+    const id = candleId(kline);
+    if (this.pending.get(id)?.isClosed && !kline.isClosed) return;
+    this.pending.set(id, eventTime === undefined ? kline : { ...kline, eventTime });
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
     });
@@ -53,7 +54,7 @@ export class CandleSink {
     // Let the offers of the current tick join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.pending.size > 0) {
-      const batch: PendingUpdate[] = [];
+      const batch: CandleUpdate<Decimal>[] = [];
       for (const [id, update] of this.pending) {
         batch.push(update);
         this.pending.delete(id);
@@ -63,46 +64,68 @@ export class CandleSink {
         await this.write(batch);
       } catch (error) {
         // Only shutdown ends the retries: keep what was not written for the final flush.
-        for (const update of batch) this.pending.set(`${update.kline.symbol}|${update.kline.interval}|${update.kline.openTime}`, update);
+        for (const update of batch) this.pending.set(candleId(update), update);
         this.options.logger.error({ err: error, pending: this.pending.size }, 'candle write abandoned at shutdown');
         return;
       }
     }
   }
 
-  private async write(batch: PendingUpdate[]): Promise<void> {
-    const { store, metrics, logger, retryDelayMs, signal, progress } = this.options;
-    await untilDone(() => store.upsertCandles(batch.map((u) => u.kline)), {
-      what: 'candle upsert',
+  private async write(batch: CandleUpdate<Decimal>[]): Promise<void> {
+    const { store, metrics, logger, retryDelayMs, signal } = this.options;
+    const { states, advance } = this.progressOf(batch);
+    await untilDone(() => store.commitCandles({ candles: batch, states }), {
+      what: 'candle commit',
       retryDelayMs,
       signal,
       logger,
       onFailure: () => metrics.writeFailures.inc(),
     });
-    const advanced = new Set<SeriesProgress>();
+    // Stored: only now does the series' progress move, so no other state write can run ahead of the data.
+    advance();
     const now = this.options.now();
-    for (const { kline, eventTime } of batch) {
-      metrics.candlesWritten.inc({ symbol: kline.symbol, interval: kline.interval });
-      if (eventTime !== undefined) metrics.lagSeconds.set({ symbol: kline.symbol, interval: kline.interval }, Math.max(0, now - eventTime) / 1000);
-      if (!kline.isClosed) continue;
-      const series = progress.get(seriesId(kline));
-      if (series?.markClosed(kline.openTime)) advanced.add(series);
+    for (const { symbol, interval, eventTime } of batch) {
+      metrics.candlesWritten.inc({ symbol, interval });
+      if (eventTime !== undefined) metrics.lagSeconds.set({ symbol, interval }, Math.max(0, now - eventTime) / 1000);
     }
-    for (const series of advanced) await writeProgress(store, series, this.options);
     this.publish(batch);
   }
 
-  private publish(batch: PendingUpdate[]): void {
+  /** The state rows this batch completes, and how to record it in memory once it is stored. */
+  private progressOf(batch: readonly CandleUpdate<Decimal>[]): { states: CollectorStateInput[]; advance: () => void } {
+    const closedBySeries = new Map<SeriesProgress, Set<number>>();
+    for (const candle of batch) {
+      if (!candle.isClosed) continue;
+      const series = this.options.progress.get(seriesId(candle));
+      if (!series) continue;
+      let closed = closedBySeries.get(series);
+      if (!closed) closedBySeries.set(series, (closed = new Set()));
+      closed.add(candle.openTime);
+    }
+    const states: CollectorStateInput[] = [];
+    for (const [series, closed] of closedBySeries) {
+      const reach = series.wouldReach(closed);
+      if (reach > series.contiguousUntil) states.push({ symbol: series.key.symbol, stream: stateStream(series.key.interval), lastTimestamp: reach });
+    }
+    return {
+      states,
+      advance: () => {
+        for (const [series, closed] of closedBySeries) for (const openTime of closed) series.markClosed(openTime);
+      },
+    };
+  }
+
+  private publish(batch: CandleUpdate<Decimal>[]): void {
     const { publisher, metrics, logger } = this.options;
     if (!publisher) return;
-    for (const { kline, eventTime } of batch) {
-      try {
-        publisher.publishCandle(eventTime === undefined ? kline : { ...kline, eventTime });
-        metrics.updatesPublished.inc({ symbol: kline.symbol, interval: kline.interval });
-      } catch (error) {
-        logger.error({ err: error, symbol: kline.symbol }, 'candle not publishable');
-      }
+    try {
+      publisher.publishCandles(batch);
+    } catch (error) {
+      // The store accepted every candle, and it checks more than the publisher does: this would be a bug.
+      logger.error({ err: error, candles: batch.length }, 'candle batch not publishable');
+      return;
     }
+    for (const { symbol, interval } of batch) metrics.updatesPublished.inc({ symbol, interval });
   }
 }
 

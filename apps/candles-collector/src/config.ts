@@ -8,7 +8,7 @@ import {
   parseUtcDate,
   readEnv,
 } from '@collector/service-kit';
-import { isKlineInterval, type KlineInterval, KLINE_INTERVALS } from '@collector/binance-client';
+import { CANDLE_INTERVALS, type CandleInterval, isCandleInterval } from '@collector/candle';
 
 /** Binance serves at most this many klines per request. */
 export const MAX_BATCH_SIZE = 1000;
@@ -16,7 +16,7 @@ export const REALTIME_MODES = ['stream', 'poll'] as const;
 
 /** The validated configuration of the candles collector. */
 export interface CandlesCollectorConfig extends CommonConfig {
-  intervals: KlineInterval[];
+  intervals: CandleInterval[];
   /** Epoch ms of START_DATE (UTC midnight). */
   startTime: number;
   /** Epoch ms of END_DATE, when given: backfill up to it (exclusive), then exit. */
@@ -32,18 +32,18 @@ export interface CandlesCollectorConfig extends CommonConfig {
   gapScanIntervalMs: number;
 }
 
-function parseIntervals(env: Env): KlineInterval[] {
+function parseIntervals(env: Env): CandleInterval[] {
   const variable = readEnv(env, 'INTERVALS') !== undefined ? 'INTERVALS' : 'INTERVAL';
   const text = readEnv(env, variable) ?? '1m';
   const intervals = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   if (intervals.length === 0) throw new ConfigError(variable, `lists no interval, got "${text}"`);
   for (const interval of intervals) {
-    if (!isKlineInterval(interval)) {
-      throw new ConfigError(variable, `has an unknown interval "${interval}" (Binance intervals: ${KLINE_INTERVALS.join(' ')})`);
+    if (!isCandleInterval(interval)) {
+      throw new ConfigError(variable, `has an unknown interval "${interval}" (Binance intervals: ${CANDLE_INTERVALS.join(' ')})`);
     }
   }
   if (new Set(intervals).size !== intervals.length) throw new ConfigError(variable, `lists an interval twice: "${text}"`);
-  return intervals as KlineInterval[];
+  return intervals as CandleInterval[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { nextCandleOpen, previousCandleOpen } from './candle-time.js';
+import { type CandleInterval, nextCandleOpen, previousCandleOpen } from '@collector/candle';
 
 /** A run of candles the exchange did not return; open times, inclusive. */
 export interface Hole {
@@ -10,7 +10,7 @@ export interface Hole {
  * Holes in a page of candles (sorted by open time) that should start at `expected`: before its first candle and
  * between consecutive candles. Returns them and the open time expected after the page.
  */
-export function holesInPage(interval: string, expected: number, openTimes: readonly number[]): { holes: Hole[]; next: number } {
+export function holesInPage(interval: CandleInterval, expected: number, openTimes: readonly number[]): { holes: Hole[]; next: number } {
   const holes: Hole[] = [];
   let next = expected;
   for (const open of openTimes) {

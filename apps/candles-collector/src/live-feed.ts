@@ -1,38 +1,49 @@
-import type { Kline, KlineEvent, MarketStreams } from '@collector/binance-client';
+import { type KlineEvent, klineStream, type MarketStreams } from '@collector/binance-client';
+import type { Candle, CandleSeries } from '@collector/candle';
+import type { Decimal } from '@collector/decimal';
 import type { CollectorContext } from './context.js';
 import type { ExchangeClock } from './exchange-clock.js';
-import { seriesId, type SeriesKey } from './progress.js';
+import { seriesId } from './progress.js';
 
-/** `btcusdt@kline_1m`. */
-export function klineStreamName(key: SeriesKey): string {
-  return `${key.symbol.toLowerCase()}@kline_${key.interval}`;
+/** One held stream update. */
+interface HeldUpdate {
+  kline: Candle<Decimal>;
+  eventTime: number;
 }
 
 /**
  * Routes stream updates to the sink. A series whose history is still loading, or that is being repaired after a
- * reconnect, holds its updates in a buffer that drains, in order, when it goes live: no gap, no overlap.
+ * reconnect, holds its updates until it goes live, then drains them in order: no gap, no overlap. Only the latest
+ * update of each candle is held (a closed one is never replaced), so a long history costs one entry per candle,
+ * not one per update.
  */
 export class LiveRouter {
-  private readonly held = new Map<string, { kline: Kline; eventTime: number }[]>();
+  /** Per series id, per open time. Maps keep insertion order, so candles drain oldest first. */
+  private readonly held = new Map<string, Map<number, HeldUpdate>>();
 
   constructor(private readonly ctx: CollectorContext) {}
 
   /** Updates of this series wait until {@link release}. */
-  hold(key: SeriesKey): void {
-    if (!this.held.has(seriesId(key))) this.held.set(seriesId(key), []);
+  hold(key: CandleSeries): void {
+    if (!this.held.has(seriesId(key))) this.held.set(seriesId(key), new Map());
   }
 
   /** Sends the held updates of the series to the sink, then lets new ones through. */
-  release(key: SeriesKey): void {
+  release(key: CandleSeries): void {
     const buffer = this.held.get(seriesId(key));
     this.held.delete(seriesId(key));
-    for (const { kline, eventTime } of buffer ?? []) this.ctx.sink.offer(kline, eventTime);
+    for (const { kline, eventTime } of buffer?.values() ?? []) this.ctx.sink.offer(kline, eventTime);
   }
 
   route(event: KlineEvent): void {
-    const buffer = this.held.get(seriesId(event.kline));
-    if (buffer) buffer.push({ kline: event.kline, eventTime: event.eventTime });
-    else this.ctx.sink.offer(event.kline, event.eventTime);
+    const { kline } = event;
+    const buffer = this.held.get(seriesId(kline));
+    if (!buffer) {
+      this.ctx.sink.offer(kline, event.eventTime);
+      return;
+    }
+    if (buffer.get(kline.openTime)?.kline.isClosed && !kline.isClosed) return;
+    buffer.set(kline.openTime, { kline, eventTime: event.eventTime });
   }
 }
 
@@ -50,12 +61,12 @@ export interface StreamFeed {
  */
 export async function openStreamFeed(
   ctx: CollectorContext,
-  keys: readonly SeriesKey[],
+  keys: readonly CandleSeries[],
   router: LiveRouter,
   clock: ExchangeClock,
-  repair: (key: SeriesKey) => Promise<void>,
+  repair: (key: CandleSeries) => Promise<void>,
 ): Promise<StreamFeed> {
-  const byStream = new Map(keys.map((key) => [klineStreamName(key), key]));
+  const byStream = new Map(keys.map((key) => [klineStream(key.symbol, key.interval), key]));
   const streams: MarketStreams = ctx.client.openStreams({ streams: [...byStream.keys()] });
   const down = new Set<number>();
   streams.on('kline', (event) => {
@@ -80,7 +91,13 @@ export async function openStreamFeed(
     }
   });
   streams.on('error', (error) => ctx.logger.warn({ err: error }, 'stream error'));
-  await streams.ready();
+  try {
+    // Shutdown during start-up must not wait for connections that may never come.
+    await streams.ready({ signal: ctx.signal });
+  } catch (error) {
+    await streams.close();
+    throw error;
+  }
   ctx.logger.info({ streams: byStream.size }, 'kline streams open');
   return { connected: () => down.size === 0, close: () => streams.close() };
 }
@@ -89,7 +106,7 @@ export async function openStreamFeed(
  * Poll mode, the fallback: the last two candles of every series every `REALTIME_INTERVAL`, through the client's
  * weight budget (with many series the budget, not the interval, sets the pace).
  */
-export function startPollFeed(ctx: CollectorContext, keys: readonly SeriesKey[]): { close(): Promise<void> } {
+export function startPollFeed(ctx: CollectorContext, keys: readonly CandleSeries[]): { close(): Promise<void> } {
   let stopped = false;
   const loop = (async () => {
     while (!stopped && !ctx.signal.aborted) {
@@ -97,7 +114,7 @@ export function startPollFeed(ctx: CollectorContext, keys: readonly SeriesKey[])
       await Promise.all(
         keys.map(async (key) => {
           try {
-            const rows = await ctx.client.klines({ symbol: key.symbol, interval: key.interval as Kline['interval'], limit: 2 });
+            const rows = await ctx.client.klines({ symbol: key.symbol, interval: key.interval, limit: 2 });
             for (const kline of rows) ctx.sink.offer(kline);
           } catch (error) {
             if (!stopped) ctx.logger.warn({ err: error, ...key }, 'poll failed');

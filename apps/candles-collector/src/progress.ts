@@ -1,18 +1,12 @@
-import { nextCandleOpen } from './candle-time.js';
+import { type CandleInterval, type CandleSeries, nextCandleOpen } from '@collector/candle';
 
-/** Identifies one series: a symbol at one interval. */
-export interface SeriesKey {
-  symbol: string;
-  interval: string;
-}
-
-/** `BTCUSDT|1m`. */
-export function seriesId(key: SeriesKey): string {
+/** `BTCUSDT|1m`: the key of a series in maps. */
+export function seriesId(key: CandleSeries): string {
   return `${key.symbol}|${key.interval}`;
 }
 
 /** The `collector_state.stream` value of a series: `candles:1m`. */
-export function stateStream(interval: string): string {
+export function stateStream(interval: CandleInterval): string {
   return `candles:${interval}`;
 }
 
@@ -25,10 +19,22 @@ export class SeriesProgress {
   private readonly ahead = new Set<number>();
 
   constructor(
-    readonly key: SeriesKey,
+    readonly key: CandleSeries,
     /** Open time of the last candle of the complete prefix; the candle before START_DATE when nothing is stored. */
     public contiguousUntil: number,
   ) {}
+
+  /**
+   * Where the complete prefix would end if the closed candles opening at `openTimes` were stored too; changes
+   * nothing. The state written with those candles says this, and {@link markClosed} makes it so once they are.
+   */
+  wouldReach(openTimes: ReadonlySet<number>): number {
+    let until = this.contiguousUntil;
+    for (let next = nextCandleOpen(this.key.interval, until); this.ahead.has(next) || openTimes.has(next); next = nextCandleOpen(this.key.interval, next)) {
+      until = next;
+    }
+    return until;
+  }
 
   /** Records a stored closed candle; returns true when the complete prefix grew. */
   markClosed(openTime: number): boolean {

@@ -1,5 +1,4 @@
-import type { KlineInterval } from '@collector/binance-client';
-import { candleOpenAt, nextCandleOpen, previousCandleOpen } from './candle-time.js';
+import { candleOpenAt, nextCandleOpen, previousCandleOpen } from '@collector/candle';
 import type { CollectorContext } from './context.js';
 import { writeProgress } from './candle-sink.js';
 import { holesInPage, type Hole } from './holes.js';
@@ -40,7 +39,7 @@ export async function fetchClosedRange(
   const { symbol, interval } = series.key;
   let expected = range.from;
   let fetched = 0;
-  for await (const page of ctx.client.klinesRange({ symbol, interval: interval as KlineInterval, from: range.from, to: range.to, limit: ctx.config.batchSize })) {
+  for await (const page of ctx.client.klinesRange({ symbol, interval, from: range.from, to: range.to, limit: ctx.config.batchSize })) {
     if (ctx.signal.aborted) return fetched;
     const { holes, next } = holesInPage(interval, expected, page.map((k) => k.openTime));
     for (const kline of page) ctx.sink.offer(kline);

@@ -1,16 +1,16 @@
 import { createBinanceClient } from '@collector/binance-client';
+import { type CandleSeries, candlesBetween } from '@collector/candle';
 import { createPublisher, type Publisher } from '@collector/pubsub';
 import { ConfigError, createMetricsRegistry, gauge, type Logger, redactUrl, type RunningService, startHealthServer } from '@collector/service-kit';
 import { createStore } from '@collector/store';
 import { backfillSeries, loadSeriesProgress } from './backfill.js';
 import { CandleSink, writeProgress } from './candle-sink.js';
-import { candlesBetween } from './candle-time.js';
 import type { CandlesCollectorConfig } from './config.js';
 import type { CollectorContext } from './context.js';
 import { ExchangeClock } from './exchange-clock.js';
 import { LiveRouter, openStreamFeed, startPollFeed, type StreamFeed } from './live-feed.js';
 import { createCandlesMetrics } from './metrics.js';
-import { seriesId, type SeriesKey, type SeriesProgress } from './progress.js';
+import { seriesId, type SeriesProgress } from './progress.js';
 import { catchUp, fetchClosedRange } from './repair.js';
 import { pause, untilDone } from './retry.js';
 
@@ -76,7 +76,7 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
   const progress = new Map<string, SeriesProgress>();
   const sink = new CandleSink({ store, publisher, metrics, logger, retryDelayMs: config.retryDelayMs, signal, progress, now: () => clock.now() });
   const ctx: CollectorContext = { config, client, store, sink, metrics, logger, signal, progress, now: () => clock.now() };
-  const keys: SeriesKey[] = config.symbols.flatMap((symbol) => config.intervals.map((interval) => ({ symbol, interval })));
+  const keys: CandleSeries[] = config.symbols.flatMap((symbol) => config.intervals.map((interval) => ({ symbol, interval })));
 
   gauge(registry, 'collector_binance_weight_used', 'Request weight used in the current minute, as Binance counts it.', [], () => client.usedWeight());
   if (publisher) {
@@ -101,7 +101,7 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
 
   const router = new LiveRouter(ctx);
   const repairing = new Set<string>();
-  const repairSeries = async (key: SeriesKey, graceMs: number, reason: string): Promise<void> => {
+  const repairSeries = async (key: CandleSeries, graceMs: number, reason: string): Promise<void> => {
     const series = progress.get(seriesId(key));
     if (!series || repairing.has(seriesId(key))) return;
     repairing.add(seriesId(key));
@@ -112,12 +112,12 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
     }
   };
 
-  const recordKnownGapMetric = async (key: SeriesKey): Promise<void> => {
+  const recordKnownGapMetric = async (key: CandleSeries): Promise<void> => {
     const gaps = await store.listKnownGaps(key);
     metrics.knownGaps.set(key, gaps.reduce((sum, g) => sum + candlesBetween(key.interval, g.from, g.to), 0));
   };
 
-  const scanGaps = async (key: SeriesKey): Promise<void> => {
+  const scanGaps = async (key: CandleSeries): Promise<void> => {
     const series = progress.get(seriesId(key));
     if (!series || key.interval === '1M' || signal.aborted) return;
     const gaps = await store.findCandleGaps({ ...key, from: config.startTime, to: series.contiguousUntil });
@@ -128,7 +128,7 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
     await recordKnownGapMetric(key);
   };
 
-  const loadHistory = async (key: SeriesKey): Promise<void> => {
+  const loadHistory = async (key: CandleSeries): Promise<void> => {
     const series = await loadSeriesProgress(ctx, key);
     // Binance trouble beyond the client's retries pauses the series; it resumes from what is stored.
     await untilDone(() => backfillSeries(ctx, series, config.endTime), { what: `history of ${key.symbol} ${key.interval}`, retryDelayMs: config.retryDelayMs, signal, logger });
@@ -148,7 +148,12 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
   const finished = (async () => {
     if (config.endTime === undefined && config.realtimeMode === 'stream') {
       for (const key of keys) router.hold(key);
-      feed = await openStreamFeed(ctx, keys, router, clock, (key) => repairSeries(key, 0, 'reconnect'));
+      try {
+        feed = await openStreamFeed(ctx, keys, router, clock, (key) => repairSeries(key, 0, 'reconnect'));
+      } catch (error) {
+        if (signal.aborted) return;
+        throw error;
+      }
     }
     await eachLimited(keys, HISTORY_CONCURRENCY, loadHistory);
     if (signal.aborted) return;
