@@ -7,6 +7,7 @@ import { createStore } from '@collector/store';
 export { createBenchDatabase as benchDatabase, syntheticSymbols, waitFor } from '@collector/testkit/bench';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const SIM_CLI = fileURLToPath(import.meta.resolve('@collector/binance-sim/package.json').replace(/package\.json$/, 'dist/cli.js'));
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Starts dist/main.js with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
@@ -22,6 +23,32 @@ export function spawnCollector(env) {
   });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited, logLines: () => lines };
+}
+
+/**
+ * The simulator as a process of its own (its CLI), at real speed, so that generating the market takes no CPU from
+ * the process that measures: its event times are then on this machine's clock, like `Date.now()` here.
+ * Resolves with its REST URL and a `close()`.
+ */
+export async function startSimProcess(symbols) {
+  const child = spawn(process.execPath, [SIM_CLI, '--port', '0', '--seed', '1', '--symbols', symbols.join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const restUrl = await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const match = /binance-sim REST (\S+)/.exec(text);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`binance-sim exited with ${code} before listening`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    restUrl,
+    async close() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** Peak resident set of a live process, in MB (Linux VmHWM). */

@@ -2,14 +2,20 @@ import type { Candle, CandleUpdate } from '@collector/candle';
 import type { Decimal } from '@collector/decimal';
 import type { Publisher } from '@collector/pubsub';
 import type { Logger } from '@collector/service-kit';
-import type { CollectorStateInput, Store } from '@collector/store';
+import type { Store } from '@collector/store';
 import type { CollectorContext } from './context.js';
 import type { CandlesMetrics } from './metrics.js';
 import { type SeriesProgress, seriesId, stateStream } from './progress.js';
 import { untilDone } from './retry.js';
+import { StateLane } from './state-lane.js';
 
 /** Candles per commit; bounds memory when the database was away for a while (the store's chunk size). */
 const MAX_BATCH = 5000;
+/**
+ * Commits in flight at once. A burst of stream updates (every series closing its candle in the same second) is
+ * read over several ticks: later parts of it need not wait for the first commit's round trip.
+ */
+const MAX_CONCURRENT_COMMITS = 4;
 
 /** Options of {@link CandleSink}: the collector's shared parts it writes with. */
 export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'logger' | 'signal' | 'progress' | 'now'> & {
@@ -20,99 +26,136 @@ export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'lo
 const candleId = (c: Candle<Decimal>): string => `${c.symbol}|${c.interval}|${c.openTime}`;
 
 /**
- * The one live write path, for open and closed candles alike. A batch is one commit: every candle of the batch
- * and the state row of every series whose complete prefix grew, in one statement (one round trip, however many
- * series). Only then is the batch published, in one pipelined send: a subscriber that receives a final candle can
- * read it from `candles` at once. While a commit is in flight new updates collect, so batches grow with load and
- * a database outage costs memory per candle, not per update.
+ * The one live write path, for open and closed candles alike. A batch is one upsert statement, however many
+ * series it holds; only once it is stored is the batch published, sent to Redis at once, so a subscriber that
+ * receives a final candle can read it from `candles` at once. The state rows of the series that moved follow on
+ * their own lane ({@link StateLane}), one statement for all of them. While commits are in flight new updates
+ * collect, so batches grow with load and a database outage costs memory per candle, not per update. Commits run
+ * concurrently only for different series, so the updates of one series are stored and published in order.
  */
 export class CandleSink {
-  private pending = new Map<string, CandleUpdate<Decimal>>();
+  private readonly pending = new Map<string, CandleUpdate<Decimal>>();
+  /** Series ids with a commit in flight. */
+  private readonly committing = new Set<string>();
+  /** Per series id, the newest candle seen final: an open update of it or of an older candle is stale. */
+  private readonly finalUntil = new Map<string, number>();
   private running: Promise<void> | undefined;
+  /** Wakes the drain loop when a commit is done, or when updates arrive while it waits. */
+  private wake: (() => void) | undefined;
+  private waking = false;
 
-  constructor(private readonly options: CandleSinkOptions) {}
+  private readonly states: StateLane;
+
+  constructor(private readonly options: CandleSinkOptions) {
+    this.states = new StateLane(options);
+  }
 
   /**
    * Queues an update (`eventTime`: the stream's `E`, absent for REST); the latest version of a candle wins, and a
    * closed version is never replaced by an open one.
    */
   offer(kline: Candle<Decimal>, eventTime?: number): void {
+    const series = seriesId(kline);
+    if (kline.isClosed) {
+      if (kline.openTime > (this.finalUntil.get(series) ?? Number.NEGATIVE_INFINITY)) this.finalUntil.set(series, kline.openTime);
+    } else if (kline.openTime <= (this.finalUntil.get(series) ?? Number.NEGATIVE_INFINITY)) {
+      // A late open update (a replaced connection delivers twice): storing it is a no-op, publishing it a lie.
+      return;
+    }
     const id = candleId(kline);
     if (this.pending.get(id)?.isClosed && !kline.isClosed) return;
     this.pending.set(id, eventTime === undefined ? kline : { ...kline, eventTime });
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-    });
+    if (this.running) this.nudge();
+    else {
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+      });
+    }
   }
 
-  /** Resolves once everything offered before the call is written (or the sink is aborted). */
+  /** Resolves once everything offered before the call is written, state rows included (or the sink is aborted). */
   async flushed(): Promise<void> {
     while (this.running) await this.running;
+    await this.states.flushed();
+  }
+
+  /** Lets the drain loop take new updates once the offers of the current tick are in. */
+  private nudge(): void {
+    if (this.waking) return;
+    this.waking = true;
+    setImmediate(() => {
+      this.waking = false;
+      this.wake?.();
+    });
   }
 
   private async drain(): Promise<void> {
     // Let the offers of the current tick join the first batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.pending.size > 0) {
-      const batch: CandleUpdate<Decimal>[] = [];
-      for (const [id, update] of this.pending) {
-        batch.push(update);
-        this.pending.delete(id);
-        if (batch.length === MAX_BATCH) break;
+    const active = new Set<Promise<void>>();
+    let abandoned = false;
+    for (;;) {
+      while (!abandoned && active.size < MAX_CONCURRENT_COMMITS) {
+        const batch = this.takeBatch();
+        if (batch.length === 0) break;
+        const series = new Set(batch.map((update) => seriesId(update)));
+        for (const id of series) this.committing.add(id);
+        const commit: Promise<void> = this.write(batch)
+          .catch((error: unknown) => {
+            // Only shutdown ends the retries: keep what was not written for the final flush.
+            abandoned = true;
+            for (const update of batch) if (!this.pending.has(candleId(update))) this.pending.set(candleId(update), update);
+            this.options.logger.error({ err: error, pending: this.pending.size }, 'candle write abandoned at shutdown');
+          })
+          .finally(() => {
+            for (const id of series) this.committing.delete(id);
+            active.delete(commit);
+            this.wake?.();
+          });
+        active.add(commit);
       }
-      try {
-        await this.write(batch);
-      } catch (error) {
-        // Only shutdown ends the retries: keep what was not written for the final flush.
-        for (const update of batch) this.pending.set(candleId(update), update);
-        this.options.logger.error({ err: error, pending: this.pending.size }, 'candle write abandoned at shutdown');
-        return;
-      }
+      if (active.size === 0) return;
+      // Until a commit is done or new updates are in.
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
     }
   }
 
+  /** Up to {@link MAX_BATCH} pending updates, oldest first, of series with no commit in flight. */
+  private takeBatch(): CandleUpdate<Decimal>[] {
+    const batch: CandleUpdate<Decimal>[] = [];
+    for (const [id, update] of this.pending) {
+      if (this.committing.has(seriesId(update))) continue;
+      batch.push(update);
+      this.pending.delete(id);
+      if (batch.length === MAX_BATCH) break;
+    }
+    return batch;
+  }
+
   private async write(batch: CandleUpdate<Decimal>[]): Promise<void> {
-    const { store, metrics, logger, retryDelayMs, signal } = this.options;
-    const { states, advance } = this.progressOf(batch);
-    await untilDone(() => store.commitCandles({ candles: batch, states }), {
-      what: 'candle commit',
+    const { store, metrics, logger, retryDelayMs, signal, progress } = this.options;
+    const started = performance.now();
+    await untilDone(() => store.upsertCandles(batch), {
+      what: 'candle upsert',
       retryDelayMs,
       signal,
       logger,
       onFailure: () => metrics.writeFailures.inc(),
     });
-    // Stored: only now does the series' progress move, so no other state write can run ahead of the data.
-    advance();
+    const commitMs = performance.now() - started;
+    // Stored, so a subscriber of what follows can read it.
+    this.publish(batch);
     const now = this.options.now();
-    for (const { symbol, interval, eventTime } of batch) {
+    for (const candle of batch) {
+      const { symbol, interval, eventTime } = candle;
       metrics.candlesWritten.inc({ symbol, interval });
       if (eventTime !== undefined) metrics.lagSeconds.set({ symbol, interval }, Math.max(0, now - eventTime) / 1000);
-    }
-    this.publish(batch);
-  }
-
-  /** The state rows this batch completes, and how to record it in memory once it is stored. */
-  private progressOf(batch: readonly CandleUpdate<Decimal>[]): { states: CollectorStateInput[]; advance: () => void } {
-    const closedBySeries = new Map<SeriesProgress, Set<number>>();
-    for (const candle of batch) {
       if (!candle.isClosed) continue;
-      const series = this.options.progress.get(seriesId(candle));
-      if (!series) continue;
-      let closed = closedBySeries.get(series);
-      if (!closed) closedBySeries.set(series, (closed = new Set()));
-      closed.add(candle.openTime);
+      const series = progress.get(seriesId(candle));
+      if (series?.markClosed(candle.openTime)) this.states.mark(series);
     }
-    const states: CollectorStateInput[] = [];
-    for (const [series, closed] of closedBySeries) {
-      const reach = series.wouldReach(closed);
-      if (reach > series.contiguousUntil) states.push({ symbol: series.key.symbol, stream: stateStream(series.key.interval), lastTimestamp: reach });
-    }
-    return {
-      states,
-      advance: () => {
-        for (const [series, closed] of closedBySeries) for (const openTime of closed) series.markClosed(openTime);
-      },
-    };
+    logger.debug({ candles: batch.length, commitMs: Math.round(commitMs) }, 'candle batch stored and published');
   }
 
   private publish(batch: CandleUpdate<Decimal>[]): void {

@@ -16,14 +16,6 @@ describe('SeriesProgress', () => {
     expect(progress.markKnownGap(3 * M, 5 * M)).toBe(true);
     expect(progress.contiguousUntil).toBe(6 * M);
   });
-
-  it('says where candles not yet stored would take the prefix, without moving it', () => {
-    const progress = new SeriesProgress({ symbol: 'BTCUSDT', interval: '1m' }, 0);
-    progress.markClosed(3 * M);
-    expect(progress.wouldReach(new Set([M, 2 * M, 5 * M]))).toBe(3 * M);
-    expect(progress.wouldReach(new Set([2 * M]))).toBe(0);
-    expect(progress.contiguousUntil).toBe(0);
-  });
 });
 
 describe('holesInPage', () => {

@@ -24,18 +24,6 @@ export class SeriesProgress {
     public contiguousUntil: number,
   ) {}
 
-  /**
-   * Where the complete prefix would end if the closed candles opening at `openTimes` were stored too; changes
-   * nothing. The state written with those candles says this, and {@link markClosed} makes it so once they are.
-   */
-  wouldReach(openTimes: ReadonlySet<number>): number {
-    let until = this.contiguousUntil;
-    for (let next = nextCandleOpen(this.key.interval, until); this.ahead.has(next) || openTimes.has(next); next = nextCandleOpen(this.key.interval, next)) {
-      until = next;
-    }
-    return until;
-  }
-
   /** Records a stored closed candle; returns true when the complete prefix grew. */
   markClosed(openTime: number): boolean {
     if (openTime <= this.contiguousUntil) return false;

@@ -113,6 +113,36 @@ describe.skipIf(!redis)('pubsub against a real Redis', () => {
     }
   });
 
+  it('publishes message by message, in order, where the server refuses scripts', async () => {
+    // A Redis user without @scripting, as some managed services configure; removed again afterwards.
+    const admin = createSubscriber({ url, channelPrefix: prefix });
+    const user = `noscript${prefix.replace(/\W/g, '')}`;
+    const { Redis } = await import('ioredis');
+    const acl = new Redis(url);
+    await acl.call('ACL', 'SETUSER', user, 'on', '>pw', '~*', '&*', '+@all', '-@scripting');
+    const warnings: string[] = [];
+    const limited = new URL(url);
+    limited.username = user;
+    limited.password = 'pw';
+    const publisher = createPublisher({ url: limited.toString(), channelPrefix: prefix, logger: { info: () => {}, warn: (_: object, msg?: string) => warnings.push(msg ?? '') } });
+    try {
+      const all = await admin.subscribe({ candles: 'all' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const batch = Array.from({ length: 20 }, (_, minute) => candle('BTCUSDT', minute, true));
+      publisher.publishCandles(batch);
+      const received = await take(all, 20);
+      expect(received.map((m) => (m.message as CandleMessage).openTime)).toEqual(batch.map((c) => c.openTime));
+      expect(warnings).toEqual(['redis refused the publish script; publishing message by message']);
+      await publisher.flush();
+      expect(publisher.stats()).toMatchObject({ published: 20, dropped: 0 });
+    } finally {
+      await publisher.close();
+      await admin.close();
+      await acl.call('ACL', 'DELUSER', user);
+      acl.disconnect();
+    }
+  });
+
   it('publishes order book snapshots with exact levels on orderbook:SYMBOL and orderbook:all', async () => {
     const subscriber = createSubscriber({ url, channelPrefix: prefix });
     const publisher = createPublisher({ url, channelPrefix: prefix });

@@ -96,6 +96,14 @@ export interface Store {
   /** Known exchange gaps, optionally of one symbol and interval, oldest first. */
   listKnownGaps(query?: { symbol?: string; interval?: string }): Promise<KnownCandleGap[]>;
   getState(symbol: string, stream: string): Promise<CollectorState | undefined>;
+  /**
+   * Advances many state rows in one statement (`GREATEST` of stored and given, so never backwards; `isRealtime`
+   * omitted keeps the stored value), each (symbol, stream) once. For live collection, where the rows of every series
+   * that moved go together after their candles are stored.
+   * @returns rows written.
+   * @throws {StoreValidationError} `INVALID_STATE` before anything is written.
+   */
+  advanceStates(states: readonly CollectorStateInput[]): Promise<number>;
   /** Writes one state row (`last_updated = now()`); see {@link SetStateOptions}. */
   setState(state: CollectorStateInput, options?: SetStateOptions): Promise<CollectorState>;
   /** Every state row, ordered by symbol and stream. */
@@ -539,6 +547,18 @@ export function createStore(options: StoreOptions): Store {
           .from(collectorState)
           .where(and(eq(collectorState.symbol, symbol), eq(collectorState.stream, stream)));
         return row;
+      });
+    },
+
+    async advanceStates(input) {
+      if (closed) throw new StoreError('CLOSED', 'advanceStates failed: the store is closed');
+      const states = prepareStates('advanceStates', input);
+      if (states.length === 0) return 0;
+      return run('advanceStates', async () => {
+        const [row] = await sql<{ written: number }[]>`
+          WITH given AS (${stateUpsert(sql, states, true)}), kept AS (${stateUpsert(sql, states, false)})
+          SELECT ((SELECT count(*) FROM given) + (SELECT count(*) FROM kept))::int AS written`;
+        return row?.written ?? 0;
       });
     },
 

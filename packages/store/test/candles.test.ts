@@ -181,6 +181,24 @@ describe('candles', () => {
     expect((await store.commitCandles({ candles: [], states: [{ ...states[3]!, lastTimestamp: T0 + MINUTE }] })).states[0]?.lastTimestamp).toBe(T0 + MINUTE);
   });
 
+  it('advances many state rows in one call, never backwards, keeping isRealtime unless given', async () => {
+    await store.setState({ symbol: 'AUSDT', stream: 'candles:1m', lastTimestamp: T0 + 5 * MINUTE, isRealtime: true });
+    await store.setState({ symbol: 'BUSDT', stream: 'candles:1m', lastTimestamp: T0, isRealtime: true });
+    const written = await store.advanceStates([
+      { symbol: 'AUSDT', stream: 'candles:1m', lastTimestamp: T0 + MINUTE },
+      { symbol: 'BUSDT', stream: 'candles:1m', lastTimestamp: T0 + 2 * MINUTE },
+      { symbol: 'CUSDT', stream: 'candles:1m', lastTimestamp: T0 + 3 * MINUTE, isRealtime: true },
+    ]);
+    expect(written).toBe(3);
+    expect((await store.listStates()).map((s) => [s.symbol, s.lastTimestamp - T0, s.isRealtime])).toEqual([
+      ['AUSDT', 5 * MINUTE, true],
+      ['BUSDT', 2 * MINUTE, true],
+      ['CUSDT', 3 * MINUTE, true],
+    ]);
+    expect(await store.advanceStates([])).toBe(0);
+    await expect(store.advanceStates([{ symbol: 'AUSDT', stream: 'candles:1m', lastTimestamp: -1 }])).rejects.toMatchObject({ code: 'INVALID_STATE', field: 'lastTimestamp' });
+  });
+
   it('rolls back the candles and every state row of a one-statement commit that fails', async () => {
     await store.commitCandles({ candles: minutes('BTCUSDT', [0]), states: [{ symbol: 'BTCUSDT', stream: 'candles:1m', lastTimestamp: T0 }] });
     const before = await db.sql`SELECT * FROM collector_state`;
