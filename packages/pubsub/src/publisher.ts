@@ -22,7 +22,7 @@ export interface PublisherOptions {
   channelPrefix?: string;
   /** Updates kept while Redis is away; past this the oldest are dropped. @default 10000 */
   maxQueue?: number;
-  /** Updates sent in one pipelined round trip at most. @default 500 */
+  /** Updates sent in one Redis call (one script call, or one pipeline) at most. @default 500 */
   batchSize?: number;
   /** First reconnect delay in ms, doubled per attempt. @default 100 */
   reconnectDelayMs?: number;
