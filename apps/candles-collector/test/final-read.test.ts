@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type BinanceSim, startBinanceSim } from '@collector/binance-sim';
-import { CANDLE_DECIMAL_FIELDS } from '@collector/candle';
-import { type CandleMessage, createSubscriber } from '@collector/pubsub';
+import { createSubscriber } from '@collector/pubsub';
 import { createTestDatabase, findTestRedis, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectorEnv, type InProcessCollector, startInProcess, stateRows, storedRowTexts, waitFor } from './helpers.js';
+import { collectorEnv, type InProcessCollector, messageText, startInProcess, stateRows, storedRowTexts, waitFor } from './helpers.js';
 
 // Consumers use the feed as "a candle closed, now run my query": the row must be in `candles`, final and equal to
 // the message, by the time the message arrives.
@@ -13,11 +12,6 @@ const SYMBOLS = Array.from({ length: 20 }, (_, i) => `FR${i}USDT`);
 const SPEED = 120;
 const FINALS_WANTED = 300;
 const { redis, skipReason } = await findTestRedis();
-
-/** A message as the line {@link storedRowTexts} prints for its row. */
-function messageText(m: CandleMessage): string {
-  return [m.symbol, m.interval, m.openTime, m.openTime, m.closeTime, ...CANDLE_DECIMAL_FIELDS.map((f) => m[f]), m.trades, m.isFinal].join(',');
-}
 
 describe('the Redis feed and the table', () => {
   let sim: BinanceSim;

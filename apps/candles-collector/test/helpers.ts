@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BinanceSim } from '@collector/binance-sim';
+import { CANDLE_DECIMAL_FIELDS } from '@collector/candle';
+import type { CandleMessage } from '@collector/pubsub';
 import { createServiceLogger } from '@collector/service-kit';
 import { type InProcessService, type NodeProcess, startInProcessService, startNodeProcess, type TestDatabase } from '@collector/testkit';
 import { loadConfig } from '../src/config.js';
@@ -90,6 +92,11 @@ export function rowText(symbol: string, interval: string, k: RestKline, isClosed
     ...[open, high, low, close, volume, quoteVolume, takerBase, takerQuote].map(canonicalDecimal),
     trades, isClosed,
   ].join(',');
+}
+
+/** A published candle as the line {@link storedRowTexts} prints for its row. */
+export function messageText(m: CandleMessage): string {
+  return [m.symbol, m.interval, m.openTime, m.openTime, m.closeTime, ...CANDLE_DECIMAL_FIELDS.map((f) => m[f]), m.trades, m.isFinal].join(',');
 }
 
 /** md5 and row count of the reference rows, ordered like {@link tableChecksum} (symbol, interval, open time). */

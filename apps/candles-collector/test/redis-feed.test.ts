@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { type BinanceSim, startBinanceSim } from '@collector/binance-sim';
+import { CANDLE_DECIMAL_FIELDS } from '@collector/candle';
 import { type CandleMessage, createSubscriber, type ReceivedMessage } from '@collector/pubsub';
 import { createTestDatabase, findTestRedis, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalDecimal, collectorEnv, fetchSimKlines, type InProcessCollector, MINUTE, startInProcess, stateRows, storedRowTexts, waitFor } from './helpers.js';
+import { canonicalDecimal, collectorEnv, fetchSimKlines, type InProcessCollector, messageText, MINUTE, startInProcess, stateRows, storedRowTexts, waitFor } from './helpers.js';
 
 // The collector publishes without a channel prefix, so this file's symbols are its own: synthetic names no other test uses.
 const tag = randomBytes(3).toString('hex').toUpperCase();
@@ -11,12 +12,6 @@ const SYMBOLS = [`R${tag}AUSDT`, `R${tag}BBTC`];
 const SPEED = 120;
 const { redis, skipReason } = await findTestRedis();
 
-const DECIMAL_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'takerBuyVolume', 'takerBuyQuoteVolume'] as const;
-
-/** A message as the line {@link storedRowTexts} prints for a row. */
-function messageText(m: CandleMessage): string {
-  return [m.symbol, m.interval, m.openTime, m.openTime, m.closeTime, ...DECIMAL_FIELDS.map((f) => m[f]), m.trades, m.isFinal].join(',');
-}
 
 describe('Redis feed', () => {
   let sim: BinanceSim;
@@ -70,7 +65,7 @@ describe('Redis feed', () => {
       expect(viaAll).toEqual(own);
       // Updates of the open candle and the final ones, every decimal in canonical form.
       expect(candles.some((r) => r.message.symbol === symbol && !r.message.isFinal)).toBe(true);
-      for (const { message } of candles) for (const f of DECIMAL_FIELDS) expect(message[f]).toBe(canonicalDecimal(message[f]));
+      for (const { message } of candles) for (const f of CANDLE_DECIMAL_FIELDS) expect(message[f]).toBe(canonicalDecimal(message[f]));
 
       // The final messages are the stored rows and the exchange's candles, string for string, with no candle skipped.
       const finals = new Map(candles.filter((r) => r.channel === `candles:${symbol}` && r.message.isFinal).map((r) => [r.message.openTime, messageText(r.message)]));
@@ -85,7 +80,7 @@ describe('Redis feed', () => {
       expect(exchange.map((k) => [k[0], ...[k[1], k[2], k[3], k[4], k[5], k[7], k[9], k[10]].map(canonicalDecimal), k[8]])).toEqual(
         opens.map((open) => {
           const m = candles.find((r) => r.channel === `candles:${symbol}` && r.message.isFinal && r.message.openTime === open)?.message as CandleMessage;
-          return [m.openTime, ...DECIMAL_FIELDS.map((f) => m[f]), m.trades];
+          return [m.openTime, ...CANDLE_DECIMAL_FIELDS.map((f) => m[f]), m.trades];
         }),
       );
     }

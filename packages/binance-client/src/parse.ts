@@ -68,42 +68,24 @@ export function str(context: string, field: string, value: unknown): string {
   return value;
 }
 
-function notDecimal(context: string, field: string, value: string, cause: unknown): never {
-  throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
-}
-
-/** @internal */
-export function decText(context: string, field: string, value: unknown): string {
+/** Builds a decimal field with `build`, or throws a ResponseFormatError naming the field and its value. */
+function decimalField<D>(build: (text: string) => D, context: string, field: string, value: unknown): D {
   if (typeof value !== 'string') fail(context, `${field} is not a number string`);
   try {
-    return checkDecimalString(value);
+    return build(value);
   } catch (cause) {
-    notDecimal(context, field, value, cause);
+    throw new ResponseFormatError(`${context} failed: malformed response: ${field} ${JSON.stringify(value)} is not a decimal`, { cause });
   }
 }
 
-/** @internal */
-export function dec(context: string, field: string, value: unknown): Decimal {
-  if (typeof value !== 'string') fail(context, `${field} is not a number string`);
-  try {
-    return parseDecimal(value);
-  } catch (cause) {
-    notDecimal(context, field, value, cause);
-  }
-}
+/** A field as checked exchange text. @internal */
+export const decText = (context: string, field: string, value: unknown): string => decimalField(checkDecimalString, context, field, value);
 
-/**
- * A Decimal of checked exchange text, built when first read (see {@link parseKlines}).
- * @internal
- */
-export function lazyDec(context: string, field: string, value: unknown): Decimal {
-  if (typeof value !== 'string') fail(context, `${field} is not a number string`);
-  try {
-    return lazyDecimal(value);
-  } catch (cause) {
-    notDecimal(context, field, value, cause);
-  }
-}
+/** A field as a Decimal. @internal */
+export const dec = (context: string, field: string, value: unknown): Decimal => decimalField(parseDecimal, context, field, value);
+
+/** A field as a Decimal of checked exchange text, built when first read (see {@link parseKlines}). @internal */
+export const lazyDec = (context: string, field: string, value: unknown): Decimal => decimalField(lazyDecimal, context, field, value);
 
 /**
  * Parses a JSON text body. Text that is not JSON (HTML page, truncated body) is a ResponseFormatError.
