@@ -1,7 +1,7 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkDecimalString, Decimal, DecimalParseError, formatDecimal, normalizeDecimalString, parseDecimal } from './index.js';
+import { checkDecimalString, Decimal, DecimalParseError, formatDecimal, isPlainDecimal, normalizeDecimalString, parseDecimal } from './index.js';
 
 describe('parseDecimal', () => {
   it.each([
@@ -162,10 +162,12 @@ describe('plain-text fast paths', () => {
   const GRAMMAR = /^-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
 
   it('accept exactly what the grammar accepts, and normalize like decimal.js (property)', () => {
+    expect(isPlainDecimal('5E-8')).toBe(false);
     fc.assert(
       fc.property(plainText, (text) => {
         const error = captureError(() => checkDecimalString(text));
         expect(error === undefined, text).toBe(GRAMMAR.test(text));
+        expect(isPlainDecimal(text), text).toBe(GRAMMAR.test(text));
         if (error === undefined) expect(normalizeDecimalString(text), text).toBe(formatDecimal(new Decimal(text)));
       }),
       { numRuns: 3000 },

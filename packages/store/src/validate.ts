@@ -1,5 +1,5 @@
-import { type Candle, type CandleSeries, isCandleInterval } from '@collector/candle';
-import { decimalSourceText, type DecimalInput, formatDecimal, isDecimal, normalizeDecimalString } from '@collector/decimal';
+import { type Candle, type CandleSeries, type CandleText, isCandleInterval } from '@collector/candle';
+import { decimalSourceText, type DecimalInput, formatDecimal, isDecimal, isPlainDecimal, normalizeDecimalString } from '@collector/decimal';
 import { StoreValidationError, type StoreErrorCode } from './errors.js';
 import type { CollectorStateInput, KnownCandleGap, OrderbookSnapshotRecord, PriceLevelInput } from './types.js';
 
@@ -19,27 +19,7 @@ export function canonicalDecimal(value: unknown): string | undefined {
   return undefined;
 }
 
-const ZERO = 48;
-const NINE = 57;
-const DOT = 46;
 const MINUS = 45;
-
-/** True for plain text with no sign: digits with an optional fraction, or a bare fraction (`.5`). */
-function isPlainNonNegative(s: string): boolean {
-  const length = s.length;
-  let i = 0;
-  while (i < length && isDigit(s.charCodeAt(i))) i++;
-  const integerDigits = i;
-  if (i === length) return integerDigits > 0;
-  if (s.charCodeAt(i) !== DOT) return false;
-  const fracStart = ++i;
-  while (i < length && isDigit(s.charCodeAt(i))) i++;
-  return i === length && i > fracStart;
-}
-
-function isDigit(code: number): boolean {
-  return code >= ZERO && code <= NINE;
-}
 
 /** The text to send for a decimal input: text as given, a lazy Decimal's source text, else the Decimal printed plainly. */
 function decimalText(value: DecimalInput): string {
@@ -104,7 +84,8 @@ class Checker {
   decimalInput(index: number, item: Record<string, unknown>, field: string): void {
     const value = item[field];
     const text = typeof value === 'string' ? value : isDecimal(value) ? decimalSourceText(value) : undefined;
-    if (text !== undefined && isPlainNonNegative(text)) return;
+    // Plain, and no sign: the only kind of text that needs no closer look.
+    if (text !== undefined && text.charCodeAt(0) !== MINUS && isPlainDecimal(text)) return;
     this.decimal(index, item, field, value);
   }
 
@@ -117,22 +98,7 @@ class Checker {
 }
 
 /** Column-oriented candle rows, ready for `unnest`. Decimals are validated text for PostgreSQL's `trim_scale(numeric)`. */
-export interface CandleColumns {
-  symbol: string[];
-  interval: string[];
-  openTime: number[];
-  closeTime: number[];
-  open: string[];
-  high: string[];
-  low: string[];
-  close: string[];
-  volume: string[];
-  quoteVolume: string[];
-  takerBuyVolume: string[];
-  takerBuyQuoteVolume: string[];
-  trades: number[];
-  isClosed: boolean[];
-}
+export type CandleColumns = { [K in keyof CandleText]: CandleText[K][] };
 
 /** A validated candle batch, cut into chunks that are built only when written. */
 export interface PreparedCandles {
