@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { loadCommonConfig, parseNumberEnv, redactUrl } from './env.js';
+import { loadCommonConfig, parseDurationEnv, parseNumberEnv, redactUrl } from './env.js';
 
 describe('loadCommonConfig', () => {
   it('prefers DATABASE_URL and REDIS_URL over the host/port variables', () => {
@@ -35,5 +35,21 @@ describe('redactUrl', () => {
     expect(redactUrl('postgres://crypto_user:s3cret@db:5432/crypto_data')).toBe('postgres://crypto_user:***@db:5432/crypto_data');
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     expect(redactUrl('not a url with secret')).toBe('[unparsable URL]');
+  });
+});
+
+describe('parseDurationEnv', () => {
+  it('reads units and plain seconds, and refuses other forms and out-of-range values', () => {
+    const bounds = { minMs: 1_000, maxMs: 86_400_000 };
+    expect(parseDurationEnv({}, 'SYMBOLS_REFRESH', 3_600_000, bounds)).toBe(3_600_000);
+    expect(parseDurationEnv({ X: '90' }, 'X', 0, bounds)).toBe(90_000);
+    expect(parseDurationEnv({ X: '1.5' }, 'X', 0, bounds)).toBe(1_500);
+    expect(parseDurationEnv({ X: '1500ms' }, 'X', 0, bounds)).toBe(1_500);
+    expect(parseDurationEnv({ X: '15m' }, 'X', 0, bounds)).toBe(900_000);
+    expect(parseDurationEnv({ X: '1h' }, 'X', 0, bounds)).toBe(3_600_000);
+    expect(() => parseDurationEnv({ X: '1 hour' }, 'X', 0, bounds)).toThrow('invalid configuration: X must be a duration');
+    expect(() => parseDurationEnv({ X: '-5s' }, 'X', 0, bounds)).toThrow(/must be a duration/);
+    expect(() => parseDurationEnv({ X: '500ms' }, 'X', 0, bounds)).toThrow(/between 1000 ms and 86400000 ms/);
+    expect(() => parseDurationEnv({ X: '2d' }, 'X', 0, bounds)).toThrow(/got "2d"/);
   });
 });

@@ -38,6 +38,24 @@ export function parseNumberEnv(env: Env, name: string, fallback: number, check: 
   return value;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration from the environment in ms, or `fallbackMs` when unset: `500ms`, `30s`, `15m`, `1h`, `2d`, or a plain
+ * number of seconds (`90`, `1.5`).
+ * @throws {ConfigError} for another form, or a value outside [`minMs`, `maxMs`].
+ */
+export function parseDurationEnv(env: Env, name: string, fallbackMs: number, bounds: { minMs: number; maxMs?: number }): number {
+  const text = readEnv(env, name);
+  if (text === undefined) return fallbackMs;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text);
+  const ms = match ? Math.round(Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] as number)) : Number.NaN;
+  const range = `between ${bounds.minMs} ms and ${bounds.maxMs === undefined ? 'any length' : `${bounds.maxMs} ms`}`;
+  if (Number.isNaN(ms)) throw new ConfigError(name, `must be a duration such as 30s, 15m or 1h (a plain number is seconds), got "${text}"`);
+  if (ms < bounds.minMs || (bounds.maxMs !== undefined && ms > bounds.maxMs)) throw new ConfigError(name, `must be ${range}, got "${text}"`);
+  return ms;
+}
+
 /** One of a fixed set of words, or `fallback` when unset. */
 export function parseChoiceEnv<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const text = readEnv(env, name) ?? fallback;
