@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { loadCommonConfig, parseDurationEnv, parseNumberEnv, redactUrl } from './env.js';
+import { loadCommonConfig, parseDurationEnv, parseNumberEnv, redactUrl, redisTargetOf } from './env.js';
 
 describe('loadCommonConfig', () => {
   it('prefers DATABASE_URL and REDIS_URL over the host/port variables', () => {
@@ -20,6 +20,16 @@ describe('loadCommonConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.variable).toBe('DATABASE_URL');
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it('reads a Redis Cluster from REDIS_CLUSTER_NODES and publishes there instead of REDIS_URL', () => {
+    const single = loadCommonConfig({}, { httpPort: 1 });
+    expect(redisTargetOf(single)).toEqual({ url: 'redis://127.0.0.1:6379' });
+    const cluster = loadCommonConfig({ REDIS_CLUSTER_NODES: 'r1:7000, r2:7001', REDIS_PASSWORD: 'pw' }, { httpPort: 1 });
+    expect(redisTargetOf(cluster)).toEqual({ clusterNodes: [{ host: 'r1', port: 7000 }, { host: 'r2', port: 7001 }], clusterPassword: 'pw' });
+    for (const bad of ['r1', 'r1:0', 'r1:70000', 'r1:7000,,r2:7001', 'r1:70a0']) {
+      expect(() => loadCommonConfig({ REDIS_CLUSTER_NODES: bad }, { httpPort: 1 }), bad).toThrow(/REDIS_CLUSTER_NODES must be host:port/);
+    }
   });
 
   it('refuses exponent and hex notation in numbers', () => {

@@ -137,11 +137,35 @@ function redisUrlFrom(env: Env): string {
   return `redis://${host}:${port}`;
 }
 
+/** `host:port,host:port,…` of a Redis Cluster's seed nodes. */
+function redisClusterNodesFrom(env: Env): { host: string; port: number }[] | undefined {
+  const text = readEnv(env, 'REDIS_CLUSTER_NODES');
+  if (text === undefined) return undefined;
+  return text.split(',').map((entry) => {
+    const match = /^([^\s:,]+):(\d{1,5})$/.exec(entry.trim());
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) throw new ConfigError('REDIS_CLUSTER_NODES', `must be host:port,host:port,…, got "${entry.trim()}"`);
+    return { host: match[1] as string, port };
+  });
+}
+
+/** Where the publisher connects: the cluster when `REDIS_CLUSTER_NODES` is set, else the one server. */
+export function redisTargetOf(config: Pick<CommonConfig, 'redisUrl' | 'redisClusterNodes' | 'redisPassword'>):
+  | { url: string }
+  | { clusterNodes: { host: string; port: number }[]; clusterPassword?: string } {
+  if (!config.redisClusterNodes) return { url: config.redisUrl };
+  return { clusterNodes: config.redisClusterNodes, ...(config.redisPassword ? { clusterPassword: config.redisPassword } : {}) };
+}
+
 /** Settings both collectors read the same way. */
 export interface CommonConfig {
   /** `DATABASE_URL`, else built from `DB_*`. Unset only when neither is given. */
   databaseUrl: string | undefined;
   redisUrl: string;
+  /** `REDIS_CLUSTER_NODES`: seed nodes of a Redis Cluster; when set, the feed uses sharded pub/sub on it instead of `redisUrl`. */
+  redisClusterNodes: { host: string; port: number }[] | undefined;
+  /** `REDIS_PASSWORD`: the cluster nodes' password (a single server takes it in `REDIS_URL`). */
+  redisPassword: string | undefined;
   /** `REDIS_ENABLED=false` runs without publishing (the database stays the record). */
   redisEnabled: boolean;
   /** Prefix of every pub/sub channel, to share one Redis between deployments. */
@@ -164,6 +188,8 @@ export function loadCommonConfig(env: Env, defaults: { httpPort: number }): Comm
   return {
     databaseUrl: databaseUrlFrom(env),
     redisUrl: redisUrlFrom(env),
+    redisClusterNodes: redisClusterNodesFrom(env),
+    redisPassword: readEnv(env, 'REDIS_PASSWORD'),
     redisEnabled: parseChoiceEnv(env, 'REDIS_ENABLED', ['true', 'false'], 'true') === 'true',
     redisChannelPrefix: readEnv(env, 'REDIS_CHANNEL_PREFIX') ?? '',
     binanceBaseUrl: parseUrlEnv(env, 'BINANCE_BASE_URL', 'https://api.binance.com', ['http:', 'https:']),

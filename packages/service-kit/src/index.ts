@@ -11,6 +11,7 @@ export {
   parseUtcDate,
   readEnv,
   redactUrl,
+  redisTargetOf,
   type CommonConfig,
   type Env,
   type LogLevel,
