@@ -17,7 +17,7 @@ export interface ArchiveRowSource {
 export type CsvVariant = 'published' | 'headerRow' | 'altered';
 
 /** The header of Binance's futures kline CSVs, which some files carry (spot files have none). */
-export const CSV_HEADER = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
+const CSV_HEADER = 'open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore';
 
 const DAY_MS = 86_400_000;
 /** A published file only holds closed candles, and a closed candle never changes: build as of the end of time. */

@@ -33,12 +33,12 @@ const DAILY_INTERVALS = new Set(INTERVALS.filter((i) => i !== '3d' && i !== '1w'
 export const MICROSECONDS_FROM = Date.UTC(2025, 0, 1);
 
 /** The folder name of an interval: `1mo` for the month, so that case-insensitive file systems work. */
-export function folderName(interval: string): string {
+function folderName(interval: string): string {
   return interval === '1M' ? '1mo' : interval;
 }
 
 /** The simulator's name of an interval folder (`1mo` → `1M`), or undefined for an unknown folder. */
-export function intervalOfFolder(folder: string): string | undefined {
+function intervalOfFolder(folder: string): string | undefined {
   if (folder === '1mo') return '1M';
   return folder !== '1M' && isInterval(folder) ? folder : undefined;
 }

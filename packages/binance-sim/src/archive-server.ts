@@ -41,8 +41,11 @@ export interface ArchivePrepareResult {
 
 /** A running archive server. */
 export interface ArchiveServer {
+  /** Base URL, e.g. http://127.0.0.1:40124 */
   url: string;
+  /** Builds and pins the zips a download of [from, to) uses. */
   prepare(spec: ArchivePrepareSpec): Promise<ArchivePrepareResult>;
+  /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
 

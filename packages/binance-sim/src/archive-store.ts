@@ -61,13 +61,6 @@ export class ArchiveStore {
     return zipOneFile(`${file.baseName}.csv`, await buildCsv(this.src, file, variant), file.end);
   }
 
-  /** Bytes of the zips kept: pinned and in the LRU. */
-  keptBytes(): number {
-    let pinned = 0;
-    for (const b of this.pinned.values()) pinned += b.zip.length;
-    return pinned + this.lruBytes;
-  }
-
   private keep(path: string, built: BuiltZip): void {
     if (this.pinned.has(path) || this.lru.has(path)) return;
     this.lru.set(path, built);
