@@ -5,7 +5,7 @@ import { type BinanceSim, startBinanceSim } from '@collector/binance-sim';
 import { createTestDatabase, findTestRedis, type NodeProcess, startNodeProcess, type TestDatabase } from '@collector/testkit';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportedMetricNames } from '../src/exposition.js';
 import { allQueries, type Dashboard, expandSqlMacros, variableQuery } from '../src/grafana.js';
 import { renderKustomization } from '../src/kustomize.js';
@@ -112,11 +112,12 @@ describe('the apps as deployed, and the Grafana dashboard', () => {
     for (const app of apps) app.process.kill('SIGTERM');
     await Promise.all(apps.map((app) => app.process.waitForExit(15_000).catch(() => undefined)));
     await sim?.close();
-    await db?.drop();
     if (reader) {
-      const admin = postgres(inject('testDatabaseUrl'), { max: 1, onnotice: () => {} });
-      await admin.unsafe(`DROP ROLE IF EXISTS "${reader.user}"`).finally(() => admin.end());
+      // Roles belong to the server, not the database: take back its grants here, then drop it.
+      await db.sql.unsafe(`DROP OWNED BY "${reader.user}"`);
+      await db.sql.unsafe(`DROP ROLE "${reader.user}"`);
     }
+    await db?.drop();
   });
 
   it('start with the ConfigMaps of deploy/kubernetes, and their probes answer: /healthz 200, then /readyz 200', async () => {
