@@ -28,8 +28,8 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
   selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 /** A value that carries a password: a URL with user:password@, or anything under a key that names a secret. */
 const looksSecret = (key: string, value: string): boolean => /PASSWORD|SECRET|TOKEN|CREDENTIAL/i.test(key) || /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);
-/** Names of every variable a Secret must hold for the apps to reach their databases; one of each pair suffices. */
-const SECRET_VARIABLES = ['DATABASE_URL', 'DB_PASSWORD', 'REDIS_URL'];
+/** Variables that carry credentials: they belong in the Secret, never in a ConfigMap. */
+const SECRET_VARIABLES = ['DATABASE_URL', 'DB_PASSWORD', 'REDIS_URL', 'REDIS_PASSWORD'];
 
 describe('deploy/kubernetes', () => {
   let objects: KubeObject[];
