@@ -46,8 +46,3 @@ export class ArchiveParseError extends BinanceArchiveError {
     this.line = line;
   }
 }
-
-/** True when `error` is (or wraps) an abort of the caller's signal rather than a fault of the file. */
-export function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true || (error instanceof BinanceArchiveError && error.code === 'ABORTED');
-}
