@@ -43,10 +43,24 @@ export function archiveCsvName(file: ArchiveFile): string {
 
 /** Microsecond timestamps are 16 digits; milliseconds stay 13 until the year 2286. */
 const MICROSECONDS_FROM = 1e15;
-const INTEGER = /^\d{1,16}$/;
 const COLUMNS = 12;
+const CARRIAGE_RETURN = 13;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 
 type CsvErrorCode = ConstructorParameters<typeof ArchiveParseError>[0];
+
+/** The non-negative integer spelled by text[from, to), or -1 when it is not one (or not a safe integer). */
+function integerAt(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 16) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_0;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return Number.isSafeInteger(value) ? value : -1;
+}
 
 /**
  * Parses one archive CSV (the 12 kline columns of binance-api.md §1.5) into closed candles and checks every row:
@@ -67,18 +81,21 @@ export function parseArchiveCsv(text: string, file: ArchiveFile): ParsedArchiveC
   let expected = firstCandleOpenFrom(interval, file.from);
   let previousOpen = -1;
   let lineNumber = 0;
-  let fields: string[] = [];
+  // Where each of the 12 fields of the current line starts and ends in `text`: fields are sliced out of the
+  // text directly, never through a line string and split().
+  const starts = new Array<number>(COLUMNS).fill(0);
+  const ends = new Array<number>(COLUMNS).fill(0);
+  const field = (column: number): string => text.slice(starts[column], ends[column]);
   const fail = (code: CsvErrorCode, problem: string): never => {
     throw new ArchiveParseError(code, name, lineNumber, problem);
   };
   const integer = (column: number, what: string): number => {
-    const text = fields[column] as string;
-    const value = INTEGER.test(text) ? Number(text) : Number.NaN;
-    return Number.isSafeInteger(value) ? value : fail('CSV_NUMBER', `${what} (column ${column + 1}) ${JSON.stringify(text)} is not a non-negative integer`);
+    const value = integerAt(text, starts[column] as number, ends[column] as number);
+    return value >= 0 ? value : fail('CSV_NUMBER', `${what} (column ${column + 1}) ${JSON.stringify(field(column))} is not a non-negative integer`);
   };
   const decimal = (column: number, what: string): string => {
     try {
-      return checkDecimalString(fields[column] as string);
+      return checkDecimalString(field(column));
     } catch (error) {
       if (!(error instanceof DecimalParseError)) throw error;
       return fail('CSV_NUMBER', `${what} (column ${column + 1}) ${error.message.replace('[decimal] ', '')}`);
@@ -87,13 +104,27 @@ export function parseArchiveCsv(text: string, file: ArchiveFile): ParsedArchiveC
 
   for (let start = 0; start < text.length; ) {
     lineNumber++;
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
-    fields = line.split(',');
-    if (fields.length !== COLUMNS) fail('CSV_COLUMNS', line === '' ? 'empty line' : `${fields.length} columns, expected ${COLUMNS}`);
-    if (lineNumber === 1 && !/^\d/.test(fields[0] as string)) {
+    let next = text.indexOf('\n', start);
+    if (next === -1) next = text.length;
+    const end = text.charCodeAt(next - 1) === CARRIAGE_RETURN ? next - 1 : next;
+    let column = 0;
+    starts[0] = start;
+    for (let comma = text.indexOf(',', start); comma !== -1 && comma < end; comma = text.indexOf(',', comma + 1)) {
+      if (column === COLUMNS - 1) {
+        column = COLUMNS;
+        break;
+      }
+      ends[column] = comma;
+      starts[++column] = comma + 1;
+    }
+    if (column !== COLUMNS - 1) {
+      const line = text.slice(start, end);
+      fail('CSV_COLUMNS', line === '' ? 'empty line' : `${line.split(',').length} columns, expected ${COLUMNS}`);
+    }
+    ends[COLUMNS - 1] = end;
+    start = next + 1;
+    const first = text.charCodeAt(starts[0] as number);
+    if (lineNumber === 1 && !(first >= DIGIT_0 && first <= DIGIT_9)) {
       header = true;
       continue;
     }
@@ -104,7 +135,10 @@ export function parseArchiveCsv(text: string, file: ArchiveFile): ParsedArchiveC
     else if (unit !== timeUnit) fail('CSV_UNIT', `open time ${openRaw} is in ${unit}, earlier rows in ${timeUnit}`);
     const scale = unit === 'us' ? 1000 : 1;
     const openTime = openRaw / scale;
-    if (!Number.isInteger(openTime) || !isCandleOpen(interval, openTime)) fail('CSV_OFF_GRID', `open time ${openRaw} is not on the ${interval} grid`);
+    // `expected` is always on the grid, so only a row after a gap needs the grid arithmetic.
+    if (openTime !== expected && (!Number.isInteger(openTime) || !isCandleOpen(interval, openTime))) {
+      fail('CSV_OFF_GRID', `open time ${openRaw} is not on the ${interval} grid`);
+    }
     if (openTime < file.from || openTime >= file.to) fail('CSV_OUT_OF_PERIOD', `open time ${new Date(openTime).toISOString()} lies outside ${file.date}`);
     if (openTime <= previousOpen) fail('CSV_ORDER', `open time ${new Date(openTime).toISOString()} does not follow ${new Date(previousOpen).toISOString()}`);
     const nextOpen = nextCandleOpen(interval, openTime);

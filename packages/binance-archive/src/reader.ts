@@ -161,9 +161,9 @@ export function createArchiveReader(options: ArchiveReaderOptions = {}): Archive
           }
           zip = download.body;
         }
-        const csv = extractArchiveCsv(zip, file, resolved.maxCsvBytes);
+        const csv = await extractArchiveCsv(zip, file, resolved.maxCsvBytes);
         // The CSV is ASCII; latin1 decodes it byte for byte, and any stray byte fails the row checks.
-        const parsed = parseArchiveCsv(Buffer.from(csv.buffer, csv.byteOffset, csv.byteLength).toString('latin1'), file);
+        const parsed = parseArchiveCsv(csv.toString('latin1'), file);
         if (cachePath !== undefined && !fromCache) await keepZip(cachePath, zip);
         return finish({ ...base(), outcome: 'ok', ...parsed });
       } catch (error) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { candleCloseTime, nextCandleOpen, type CandleInterval } from '@collector/candle';
 import { FIXTURES_SKIP_REASON, fixturePath } from '@collector/testkit';
+import { strToU8, zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   archiveFile,
@@ -158,7 +159,8 @@ describe('download and verify', () => {
   it('downloads once more after a checksum mismatch and uses the good copy', async () => {
     const good = serveFile(server, day, csv);
     const corrupted = Uint8Array.from(good);
-    corrupted[corrupted.length >> 1] ^= 0xff;
+    const middle = corrupted.length >> 1;
+    corrupted[middle] = (corrupted[middle] as number) ^ 0xff;
     server.routes.set(`/${day.path}`, [{ body: corrupted }, { body: good }]);
     const result = await reader().readFile(day);
     expect(result).toMatchObject({ outcome: 'ok', attempts: 2 });
@@ -172,6 +174,12 @@ describe('download and verify', () => {
     ['CORRUPT_ZIP', 'bytes that are not a zip', () => ({ zip: Buffer.from('<html>gateway error</html>'), checksumOfServed: true })],
     ['ZIP_CONTENTS', 'a zip holding a CSV of another name', () => ({ zip: zipWhole({ 'other.csv': csv }), checksumOfServed: true })],
     ['ZIP_CONTENTS', 'a zip holding two files', () => ({ zip: zipWhole({ [csvName(day)]: csv, 'README.txt': 'hi' }), checksumOfServed: true })],
+    ['CORRUPT_ZIP', 'a stored zip whose data no longer matches its CRC-32 (the CSV would still parse)', () => {
+      const stored = Buffer.from(zipSync({ [csvName(day)]: strToU8(csv) }, { level: 0 }));
+      const at = stored.indexOf('100.90000000');
+      stored[at + 2] = '7'.charCodeAt(0);
+      return { zip: stored, checksumOfServed: true };
+    }],
     ['CSV_OFF_GRID', 'a CSV row off the 1h grid', () => ({ zip: zipWhole({ [csvName(day)]: csv.replace(String(utc(2024, 6, 10, 3)), String(utc(2024, 6, 10, 3) + 60_000)) }), checksumOfServed: true })],
   ])('sends a file that stays bad to REST: %s (%s)', async (code, _what, build) => {
     const good = zipWhole({ [csvName(day)]: csv });
