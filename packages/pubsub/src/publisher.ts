@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { channelName, type ChannelKind } from './channels.js';
+import { checkTarget, connect, describeTarget, type RedisTarget } from './connection.js';
 import { PubsubError } from './errors.js';
-import { redactUrl, SILENT_LOGGER, type PubsubLogger } from './logger.js';
+import { SILENT_LOGGER, type PubsubLogger } from './logger.js';
 import {
   MESSAGE_VERSION,
   toCandleBody,
@@ -14,9 +14,7 @@ import {
 } from './messages.js';
 
 /** Options of {@link createPublisher}. */
-export interface PublisherOptions {
-  /** Redis URL, e.g. `redis://127.0.0.1:6379`. Required. */
-  url: string;
+export interface PublisherOptions extends RedisTarget {
   /** Prefix of every channel name, to share one Redis between deployments. @default '' */
   channelPrefix?: string;
   /** Updates kept while Redis is away; past this the oldest are dropped. @default 10000 */
@@ -78,9 +76,8 @@ interface QueuedUpdate {
  * publisher.publishCandle(candle);
  */
 export function createPublisher(options: PublisherOptions): Publisher {
-  if (!options || typeof options.url !== 'string' || options.url === '') {
-    throw new PubsubError('INVALID_OPTIONS', 'createPublisher needs option "url"');
-  }
+  if (!options) throw new PubsubError('INVALID_OPTIONS', 'createPublisher needs options');
+  checkTarget(options, 'createPublisher');
   const settings = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
   if (!Number.isInteger(settings.maxQueue) || settings.maxQueue < 1) {
     throw new PubsubError('INVALID_OPTIONS', `option "maxQueue" must be a positive integer, got ${settings.maxQueue}`);
@@ -96,22 +93,28 @@ export function createPublisher(options: PublisherOptions): Publisher {
   let reportedOutage = false;
   const drainedWaiters = new Set<() => void>();
 
-  const redis = new Redis(settings.url, {
-    // Our own bounded queue replaces ioredis' unbounded offline queue.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    lazyConnect: false,
-    retryStrategy: (attempt) =>
-      Math.min(settings.reconnectDelayMs * 2 ** Math.min(attempt, 16), settings.maxReconnectDelayMs),
-  });
+  const target = describeTarget(options);
+  const connection = connect(
+    options,
+    {
+      // Our own bounded queue replaces ioredis' unbounded offline queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: false,
+      retryStrategy: (attempt) => Math.min(settings.reconnectDelayMs * 2 ** Math.min(attempt, 16), settings.maxReconnectDelayMs),
+    },
+    // A cluster pipeline may only hold one slot's keys; auto-pipelining batches each node's commands instead.
+    { enableAutoPipelining: true },
+  );
+  const redis = connection.client;
   redis.on('error', (error: Error) => {
     if (!reportedOutage) {
       reportedOutage = true;
-      logger.warn({ redis: redactUrl(settings.url), err: error.message }, 'redis unavailable; publishing is queued and may drop');
+      logger.warn({ redis: target, err: error.message }, 'redis unavailable; publishing is queued and may drop');
     }
   });
   redis.on('ready', () => {
-    if (reportedOutage) logger.info({ redis: redactUrl(settings.url) }, 'redis reconnected');
+    if (reportedOutage) logger.info({ redis: target }, 'redis reconnected');
     reportedOutage = false;
     void drain();
   });
@@ -144,23 +147,31 @@ export function createPublisher(options: PublisherOptions): Publisher {
     drainedWaiters.clear();
   }
 
+  /** Sends one batch in one round trip per node; false when any message may be lost. */
+  async function send(batch: QueuedUpdate[]): Promise<boolean> {
+    try {
+      if (connection.sharded) {
+        const results = await Promise.allSettled(batch.flatMap((u) => u.messages.map(([channel, payload]) => connection.client.spublish(channel, payload))));
+        return results.every((result) => result.status === 'fulfilled');
+      }
+      const pipeline = connection.client.pipeline();
+      for (const update of batch) for (const [channel, payload] of update.messages) pipeline.publish(channel, payload);
+      const results = await pipeline.exec();
+      return results?.every(([error]) => !error) ?? false;
+    } catch {
+      // The connection went away mid-flight: the fate of this batch is unknown, count it lost.
+      return false;
+    }
+  }
+
   async function drain(): Promise<void> {
     if (flushing) return;
     flushing = true;
     try {
       while (queue.length > 0 && redis.status === 'ready') {
         const batch = queue.splice(0, settings.batchSize);
-        const pipeline = redis.pipeline();
-        for (const update of batch) for (const [channel, payload] of update.messages) pipeline.publish(channel, payload);
-        try {
-          const results = await pipeline.exec();
-          const failed = results?.some(([error]) => error) ?? true;
-          if (failed) dropped += batch.length;
-          else published += batch.length;
-        } catch {
-          // The connection went away mid-flight: the fate of this batch is unknown, count it lost.
-          dropped += batch.length;
-        }
+        if (await send(batch)) published += batch.length;
+        else dropped += batch.length;
       }
     } finally {
       flushing = false;
