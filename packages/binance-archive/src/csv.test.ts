@@ -47,7 +47,8 @@ function parseError(run: () => unknown): ArchiveParseError {
 }
 
 if (!monthsDir || !daysDir) it.skip(`real archive CSVs: ${FIXTURES_SKIP_REASON}`, () => {});
-else describe('parseArchiveCsv on real data.binance.vision files', () => {
+// Whole real months: a generous limit, so that a loaded machine only makes them slower.
+else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 120_000 }, () => {
   it('reads a whole month in milliseconds (2024-03) as its monthly file, row for row', () => {
     const text = readMonth('BTCUSDT-1m-2024-03');
     const parsed = parseArchiveCsv(text, archiveFile('BTCUSDT', '1m', 'monthly', utc(2024, 3)));

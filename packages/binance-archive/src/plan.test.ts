@@ -71,7 +71,7 @@ describe('planArchive', () => {
     expect(() => planArchive({ symbol: 'BTCUSDT', interval: '1m', from: 0, to: 5, now: 10 }, { dailyPublishLagMs: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });
 
-  it('tiles [from, to) exactly with whole, published files and leaves REST only what no file covers (property)', () => {
+  it('tiles [from, to) exactly with whole, published files and leaves REST only what no file covers (property)', { timeout: 120_000 }, () => {
     const time = fc.integer({ min: utc(2017, 6), max: utc(2026, 6) });
     fc.assert(
       fc.property(

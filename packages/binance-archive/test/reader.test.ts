@@ -71,7 +71,11 @@ events = [];
 const monthsDir = fixturePath('data_binance_vision_months');
 const daysDir = fixturePath('data_binance_vision_csv');
 
-describe.skipIf(!monthsDir || !daysDir)(`real archive files over HTTP${monthsDir && daysDir ? '' : ` (skipped: ${FIXTURES_SKIP_REASON})`}`, () => {
+// Real months are megabytes to zip, hash and parse, and the timeout cases wait out two request timeouts: a generous
+// limit everywhere, so that a loaded machine only makes the tests slower.
+const LIMIT = { timeout: 120_000 };
+
+describe.skipIf(!monthsDir || !daysDir)(`real archive files over HTTP${monthsDir && daysDir ? '' : ` (skipped: ${FIXTURES_SKIP_REASON})`}`, LIMIT, () => {
   const month = (folder: string): string =>
     readdirSync(join(monthsDir as string, folder))
       .sort()
@@ -116,7 +120,7 @@ describe.skipIf(!monthsDir || !daysDir)(`real archive files over HTTP${monthsDir
   });
 });
 
-describe('download and verify', () => {
+describe('download and verify', LIMIT, () => {
   const day = archiveFile('ETHBTC', '1h', 'daily', utc(2024, 6, 10));
   const csv = syntheticCsv(day);
 
@@ -245,7 +249,7 @@ describe('download and verify', () => {
   });
 });
 
-describe('cache directory', () => {
+describe('cache directory', LIMIT, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'binance-archive-cache-'));
@@ -298,7 +302,7 @@ describe('cache directory', () => {
   });
 });
 
-describe('concurrency, order and aborts', () => {
+describe('concurrency, order and aborts', LIMIT, () => {
   const days = Array.from({ length: 8 }, (_, i) => archiveFile('BTCUSDT', '1h', 'daily', utc(2024, 5, 1 + i)));
   const range = { symbol: 'BTCUSDT', interval: '1h' as CandleInterval, from: utc(2024, 5, 1), to: utc(2024, 5, 9), now: NOW };
 
