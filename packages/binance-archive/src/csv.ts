@@ -43,6 +43,8 @@ export function archiveCsvName(file: ArchiveFile): string {
 
 /** Microsecond timestamps are 16 digits; milliseconds stay 13 until the year 2286. */
 const MICROSECONDS_FROM = 1e15;
+/** Spot archives switched to microseconds for data dated 2025-01-01 and later (binance-api.md §5). */
+const MICROSECONDS_SINCE = Date.UTC(2025, 0, 1);
 const COLUMNS = 12;
 const CARRIAGE_RETURN = 13;
 const DIGIT_0 = 48;
@@ -171,9 +173,6 @@ export function parseArchiveCsv(text: string, file: ArchiveFile): ParsedArchiveC
   // An empty file says nothing about its unit; the switch date does.
   return { candles, missing, header, timeUnit: timeUnit ?? (file.from >= MICROSECONDS_SINCE ? 'us' : 'ms') };
 }
-
-/** Spot archives switched to microseconds for data dated 2025-01-01 and later (binance-api.md §5). */
-const MICROSECONDS_SINCE = Date.UTC(2025, 0, 1);
 
 function gap(file: ArchiveFile, from: number, to: number): ArchiveGap {
   return { from, to, missing: candlesBetween(file.interval, from, to) };

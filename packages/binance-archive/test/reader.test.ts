@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -195,6 +196,21 @@ describe('download and verify', LIMIT, () => {
     expect(server.count(`/${day.path}`)).toBe(2);
     expect(events.filter((e) => e.type === 'retry')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'file', outcome: 'bad', attempts: 2, candles: 0, error: expect.objectContaining({ code }) });
+  });
+
+  const infoZip = spawnSync('zip', ['-v'], { stdio: 'ignore' }).status === 0;
+  it.skipIf(!infoZip)(`reads a zip written by Info-ZIP's zip command${infoZip ? '' : ' (skipped: no zip command on PATH)'}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'binance-archive-infozip-'));
+    try {
+      await writeFile(join(dir, csvName(day)), csv);
+      execFileSync('zip', ['-q', '-X', '-9', day.name, csvName(day)], { cwd: dir });
+      serveZip(server, day.path, await readFile(join(dir, day.name)));
+      const result = await reader().readFile(day);
+      expect(result).toMatchObject({ outcome: 'ok', missing: [] });
+      if (result.outcome === 'ok') expect(result.candles).toHaveLength(24);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the line of a bad CSV row in the error', async () => {
