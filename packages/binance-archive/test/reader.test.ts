@@ -53,7 +53,7 @@ const summary = (items: ArchiveReadItem[]) =>
   );
 
 let server: ArchiveServer;
-let events: ArchiveEvent[];
+let events: ArchiveEvent[] = [];
 const reader = (options: ArchiveReaderOptions = {}) =>
   createArchiveReader({ baseUrl: server.baseUrl, onEvent: (event) => events.push(event), ...options });
 
@@ -67,7 +67,6 @@ afterEach(() => {
   server.reset();
   events = [];
 });
-events = [];
 
 const monthsDir = fixturePath('data_binance_vision_months');
 const daysDir = fixturePath('data_binance_vision_csv');
