@@ -1,3 +1,3 @@
-import { defineUnitTestConfig } from '@collector/testkit/vitest-config';
+import { defineServiceTestConfig } from '@collector/testkit/vitest-config';
 
-export default defineUnitTestConfig();
+export default defineServiceTestConfig();

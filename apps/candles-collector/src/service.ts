@@ -1,7 +1,7 @@
 import { createBinanceClient } from '@collector/binance-client';
 import { type CandleSeries, candlesBetween } from '@collector/candle';
 import { createPublisher, type Publisher } from '@collector/pubsub';
-import { ConfigError, createMetricsRegistry, gauge, type Logger, redactUrl, type RunningService, startHealthServer } from '@collector/service-kit';
+import { ConfigError, createMetricsRegistry, gauge, type Logger, redactUrl, redisTargetOf, type RunningService, startHealthServer } from '@collector/service-kit';
 import { createStore } from '@collector/store';
 import { backfillSeries, loadSeriesProgress } from './backfill.js';
 import { CandleSink, writeProgress } from './candle-sink.js';
@@ -67,7 +67,7 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
   await untilDone(() => store.migrate(), { what: 'migration', retryDelayMs: config.retryDelayMs, signal, logger });
 
   let publisher: Publisher | undefined;
-  if (config.redisEnabled) publisher = createPublisher({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger: logger.child({ module: 'pubsub' }) });
+  if (config.redisEnabled) publisher = createPublisher({ ...redisTargetOf(config), channelPrefix: config.redisChannelPrefix, logger: logger.child({ module: 'pubsub' }) });
   else logger.info('REDIS_ENABLED=false: updates are stored but not published');
 
   const registry = createMetricsRegistry('candles-collector');

@@ -1,6 +1,6 @@
 import { type BinanceClient, createBinanceClient, type PartialDepthLevels } from '@collector/binance-client';
 import { createPublisher, type Publisher } from '@collector/pubsub';
-import { ConfigError, type Logger, redactUrl, type RunningService, startHealthServer } from '@collector/service-kit';
+import { ConfigError, type Logger, redactUrl, redisTargetOf, type RunningService, startHealthServer } from '@collector/service-kit';
 import { createStore, type OrderbookSnapshotRecord, type Store } from '@collector/store';
 import type { OrderbookCollectorConfig } from './config.js';
 import { type Clock, startGrid } from './grid.js';
@@ -111,7 +111,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
 
   let publisher: Publisher | undefined;
   if (config.redisEnabled) {
-    publisher = createPublisher({ url: config.redisUrl, channelPrefix: config.redisChannelPrefix, logger: logger.child({ module: 'pubsub' }) });
+    publisher = createPublisher({ ...redisTargetOf(config), channelPrefix: config.redisChannelPrefix, logger: logger.child({ module: 'pubsub' }) });
   } else {
     logger.info('REDIS_ENABLED=false: snapshots are stored but not published');
   }

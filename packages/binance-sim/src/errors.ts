@@ -1,5 +1,5 @@
 /** What went wrong, as a stable string. */
-export type BinanceSimErrorCode = 'INVALID_OPTION' | 'UNKNOWN_SYMBOL' | 'BOOK_STATE_UNAVAILABLE' | 'REPLAY_FILE';
+export type BinanceSimErrorCode = 'INVALID_OPTION' | 'INVALID_ARGUMENT' | 'UNKNOWN_SYMBOL' | 'BOOK_STATE_UNAVAILABLE' | 'REPLAY_FILE';
 
 /** The one error class thrown by @collector/binance-sim. */
 export class BinanceSimError extends Error {

@@ -1,3 +1,5 @@
+import type { ArchiveFault, ArchiveFaultQueue } from './archive-faults.js';
+
 /** A fault applied to the next requests. */
 export type SimFault =
   | { type: 'status'; status: number; body?: string }
@@ -30,7 +32,7 @@ export interface SimFaults {
   serverShutdown(): void;
   /** Refuses the next `count` WebSocket upgrades with HTTP 503. */
   rejectConnections(count: number): void;
-  /** Removes every pending fault (REST and WebSocket) and the latency. */
+  /** Removes every pending fault (REST, WebSocket and archive) and the latency. */
   clear(): void;
 }
 
@@ -49,10 +51,15 @@ export class FaultQueue implements SimFaults {
   private skipAny = 0;
   private readonly skipSymbol = new Map<string, number>();
   private actions: WsFaultActions | undefined;
+  private archive: ArchiveFaultQueue | undefined;
 
   /** Connects the immediate WebSocket faults to the server. */
   bindWs(actions: WsFaultActions): void {
     this.actions = actions;
+  }
+  /** Connects `{"type":"archive",…}` commands and `clear` to the archive server's faults. */
+  bindArchive(archive: ArchiveFaultQueue): void {
+    this.archive = archive;
   }
   dropConnections(): void {
     this.actions?.dropConnections();
@@ -123,6 +130,7 @@ export class FaultQueue implements SimFaults {
     this.stalledUntil = 0;
     this.skipAny = 0;
     this.skipSymbol.clear();
+    this.archive?.clear();
   }
   take(): SimFault | undefined {
     return this.queue.shift();
@@ -144,6 +152,10 @@ export class FaultQueue implements SimFaults {
       case 'skipDepthUpdates': return this.skipDepthUpdates(count, typeof cmd.symbol === 'string' ? cmd.symbol : undefined);
       case 'serverShutdown': return this.serverShutdown();
       case 'rejectConnections': return this.rejectConnections(count);
+      case 'archive': {
+        const { type: _type, ...fault } = cmd;
+        return this.archive?.inject(fault as unknown as ArchiveFault);
+      }
       default: throw new Error(`unknown fault type ${String(cmd.type)}`);
     }
   }

@@ -24,8 +24,15 @@ export interface BinanceSimOptions {
   weightWindowMs?: number;
   /** Render values below 1e-4 in scientific notation (e.g. "5E-8") in klines. @default false */
   scientificTinyValues?: boolean;
-  /** data.binance.vision kline CSV files (SYMBOL-INTERVAL-YYYY-MM-DD.csv) served by REST instead of the synthetic series. @default [] */
+  /**
+   * data.binance.vision kline CSV files (SYMBOL-INTERVAL-YYYY-MM-DD.csv, ms or µs), or directories of them,
+   * served by REST and by the archive server instead of the synthetic series. @default []
+   */
   replayKlines?: string[];
+  /** TCP port of the data.binance.vision-like archive server; 0 picks a free one. @default 0 */
+  archivePort?: number;
+  /** Bytes of archive zips kept after being built on request (least recently used go first; prepared zips are kept apart). @default 268435456 */
+  archiveCacheBytes?: number;
   /** Real-time period of open-candle kline pushes, in ms. @default 2000 */
   klinePushMs?: number;
   /** Real-time period of open-candle pushes of `@kline_1s`, in ms. @default 1000 */
@@ -65,6 +72,8 @@ export const DEFAULT_BINANCE_SIM_OPTIONS = {
   weightWindowMs: 60_000,
   scientificTinyValues: false,
   replayKlines: [] as string[],
+  archivePort: 0,
+  archiveCacheBytes: 256 * 1024 * 1024,
   klinePushMs: 2000,
   kline1sPushMs: 1000,
   depthUpdateMs: 100,

@@ -6,7 +6,7 @@ import { isInterval, nextOpen } from './intervals.js';
 import { candleAt, klineRow, selectOpenTimes } from './klines.js';
 import type { RawCandle, SymbolMarket } from './market.js';
 import type { ResolvedOptions } from './options.js';
-import { loadReplay, type ReplayRow } from './replay.js';
+import type { ReplayRow } from './replay.js';
 import { banned, depthWeight, tooMuch, WeightTracker } from './weights.js';
 
 /** What the REST handler needs from the simulator. */
@@ -15,6 +15,8 @@ export interface RestContext {
   markets: ReadonlyMap<string, SymbolMarket>;
   books: BookRegistry;
   faults: FaultQueue;
+  /** Replayed rows keyed by `SYMBOL|interval`, served instead of the synthetic series. */
+  replay: ReadonlyMap<string, ReplayRow[]>;
   now(): number;
 }
 
@@ -32,8 +34,7 @@ const LRU_MAX = 5000;
 
 /** The request handler of the REST API and of POST /sim/faults. */
 export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res: ServerResponse) => void {
-  const { options: o, markets, books, faults, now } = ctx;
-  const replay = loadReplay(o.replayKlines);
+  const { options: o, markets, books, faults, replay, now } = ctx;
   const weights = new WeightTracker(o.weightLimitPerMinute, o.weightWindowMs);
   const cache = new Map<string, RawCandle>();
 

@@ -1,10 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ArchiveFaultQueue, type SimArchiveFaults } from './archive-faults.js';
+import { startArchiveServer, type ArchivePrepareResult, type ArchivePrepareSpec } from './archive-server.js';
 import { BookRegistry, type SimBookState } from './book.js';
 import { BinanceSimError } from './errors.js';
 import { FaultQueue, type SimFaults } from './faults.js';
 import { resolveSymbol, SymbolMarket } from './market.js';
 import { resolveOptions, type BinanceSimOptions } from './options.js';
+import { loadReplay } from './replay.js';
 import { createRestHandler } from './rest.js';
 import { StreamHub } from './streams.js';
 import { attachWsServer, schedulerTickMs } from './ws-server.js';
@@ -19,6 +22,15 @@ export interface BinanceSim {
   streamUrl: string;
   /** Injected failures, REST and WebSocket. */
   faults: SimFaults;
+  /** Base URL of the data.binance.vision-like archive tree, e.g. http://127.0.0.1:40124 (append `/data/spot/…`). */
+  archiveUrl: string;
+  /** Injected failures of archive files. */
+  archiveFaults: SimArchiveFaults;
+  /**
+   * Builds and keeps the archive zips a download of [from, to) uses (monthly files for whole months,
+   * daily files for the other whole days), so that serving them later costs no generation.
+   */
+  prepareArchive(spec: ArchivePrepareSpec): Promise<ArchivePrepareResult>;
   /** The sim clock, epoch ms. */
   now(): number;
   /**
@@ -50,9 +62,12 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
   const startReal = Date.now();
   const now = o.clock ?? (() => startReal + Math.floor((Date.now() - startReal) * o.speed));
   const faults = new FaultQueue();
+  const archiveFaults = new ArchiveFaultQueue();
+  faults.bindArchive(archiveFaults);
+  const replay = loadReplay(o.replayKlines);
   const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory });
   const hub = new StreamHub({ options: o, markets, books, faults, now }, schedulerTickMs(o) / 2);
-  const server = createServer(createRestHandler({ options: o, markets, books, faults, now }));
+  const server = createServer(createRestHandler({ options: o, markets, books, faults, replay, now }));
   const ws = attachWsServer(server, { options: o, markets, hub, faults, now });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -61,6 +76,15 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
     });
   } catch (err) {
     ws.close();
+    throw err;
+  }
+  let archive: Awaited<ReturnType<typeof startArchiveServer>>;
+  try {
+    archive = await startArchiveServer({ host: o.host, port: o.archivePort, cacheBytes: o.archiveCacheBytes, markets, replay, scientificTinyValues: o.scientificTinyValues, faults: archiveFaults, now });
+  } catch (err) {
+    ws.close();
+    server.close();
+    server.closeAllConnections();
     throw err;
   }
   const addr = server.address() as AddressInfo;
@@ -77,6 +101,9 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
     wsUrl: `ws://${host}:${addr.port}/ws`,
     streamUrl: `ws://${host}:${addr.port}/stream`,
     faults,
+    archiveUrl: archive.url,
+    archiveFaults,
+    prepareArchive: (spec) => archive.prepare(spec),
     now,
     trueBook(symbol, lastUpdateId, levels = 5000) {
       const book = books.find(symbol);
@@ -88,11 +115,15 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
     },
     currentBook: (symbol, levels = 5000) => requireBook(symbol).snapshot(levels),
     wsConnectionCount: () => ws.connectionCount(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        ws.close();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve, reject) => {
+          ws.close();
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        }),
+        archive.close(),
+      ]);
+    },
   };
 }

@@ -1,6 +1,7 @@
 export { createPublisher, DEFAULT_PUBLISHER_OPTIONS, type Publisher, type PublisherOptions, type PublisherStats } from './publisher.js';
 export { createSubscriber, type Subscriber, type SubscriberOptions, type Subscription, type ReceivedMessage } from './subscriber.js';
 export { channelName, type ChannelKind } from './channels.js';
+export type { RedisClusterNode, RedisTarget } from './connection.js';
 export {
   MESSAGE_VERSION,
   type OrderbookInput,

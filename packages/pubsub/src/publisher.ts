@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { CandleUpdate } from '@collector/candle';
 import type { DecimalInput } from '@collector/decimal';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { channelName, type ChannelKind } from './channels.js';
+import { checkTarget, connect, describeTarget, type RedisTarget } from './connection.js';
 import { PubsubError } from './errors.js';
-import { redactUrl, SILENT_LOGGER, type PubsubLogger } from './logger.js';
+import { SILENT_LOGGER, type PubsubLogger } from './logger.js';
 import {
   MESSAGE_VERSION,
   toCandleBody,
@@ -15,9 +16,7 @@ import {
 } from './messages.js';
 
 /** Options of {@link createPublisher}. */
-export interface PublisherOptions {
-  /** Redis URL, e.g. `redis://127.0.0.1:6379`. Required. */
-  url: string;
+export interface PublisherOptions extends RedisTarget {
   /** Prefix of every channel name, to share one Redis between deployments. @default '' */
   channelPrefix?: string;
   /** Updates kept while Redis is away; past this the oldest are dropped. @default 10000 */
@@ -99,9 +98,8 @@ interface QueuedUpdate {
  * publisher.publishCandle(candle);
  */
 export function createPublisher(options: PublisherOptions): Publisher {
-  if (!options || typeof options.url !== 'string' || options.url === '') {
-    throw new PubsubError('INVALID_OPTIONS', 'createPublisher needs option "url"');
-  }
+  if (!options) throw new PubsubError('INVALID_OPTIONS', 'createPublisher needs options');
+  checkTarget(options, 'createPublisher');
   const settings = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
   if (!Number.isInteger(settings.maxQueue) || settings.maxQueue < 1) {
     throw new PubsubError('INVALID_OPTIONS', `option "maxQueue" must be a positive integer, got ${settings.maxQueue}`);
@@ -120,23 +118,29 @@ export function createPublisher(options: PublisherOptions): Publisher {
   let reportedOutage = false;
   const drainedWaiters = new Set<() => void>();
 
-  const redis = new Redis(settings.url, {
-    // Our own bounded queue replaces ioredis' unbounded offline queue.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    lazyConnect: false,
-    retryStrategy: (attempt) =>
-      Math.min(settings.reconnectDelayMs * 2 ** Math.min(attempt, 16), settings.maxReconnectDelayMs),
-  });
-  redis.defineCommand('publishAll', { numberOfKeys: 0, lua: PUBLISH_ALL_SCRIPT });
+  const target = describeTarget(options);
+  const connection = connect(
+    options,
+    {
+      // Our own bounded queue replaces ioredis' unbounded offline queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      lazyConnect: false,
+      retryStrategy: (attempt) => Math.min(settings.reconnectDelayMs * 2 ** Math.min(attempt, 16), settings.maxReconnectDelayMs),
+    },
+    // A cluster pipeline may only hold one slot's keys; auto-pipelining batches each node's commands instead.
+    { enableAutoPipelining: true },
+  );
+  const redis = connection.client;
+  if (!connection.sharded) connection.client.defineCommand('publishAll', { numberOfKeys: 0, lua: PUBLISH_ALL_SCRIPT });
   redis.on('error', (error: Error) => {
     if (!reportedOutage) {
       reportedOutage = true;
-      logger.warn({ redis: redactUrl(settings.url), err: error.message }, 'redis unavailable; publishing is queued and may drop');
+      logger.warn({ redis: target, err: error.message }, 'redis unavailable; publishing is queued and may drop');
     }
   });
   redis.on('ready', () => {
-    if (reportedOutage) logger.info({ redis: redactUrl(settings.url) }, 'redis reconnected');
+    if (reportedOutage) logger.info({ redis: target }, 'redis reconnected');
     reportedOutage = false;
     drain();
   });
@@ -183,33 +187,40 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   /**
-   * Sends what is queued, in batches of `batchSize` updates. A batch does not wait for the previous one's reply:
-   * they share one connection, so Redis receives them in order anyway, and a burst costs one round trip rather
-   * than one per batch.
-   */
-  /**
-   * Publishes `[channel, payload, channel, payload, …]` in order: one script call, or a pipeline of PUBLISH
-   * commands where the server refuses scripts (an ACL without `@scripting`). Resolves whether every message was
-   * sent; rejects when the connection failed.
+   * Publishes `[channel, payload, channel, payload, …]` in order. On one server: one script call, or a pipeline of
+   * PUBLISH commands where the server refuses scripts (an ACL without `@scripting`). On a cluster: SPUBLISH per
+   * message, auto-pipelined per node (a script may only touch one shard's channels). Resolves whether every
+   * message was sent; rejects when the connection failed.
    */
   function send(args: string[]): Promise<boolean> {
+    if (connection.sharded) {
+      const sent: Promise<number>[] = [];
+      for (let i = 0; i < args.length; i += 2) sent.push(connection.client.spublish(args[i] as string, args[i + 1] as string));
+      return Promise.allSettled(sent).then((results) => results.every((result) => result.status === 'fulfilled'));
+    }
+    const client = connection.client;
     if (useScript) {
-      return (redis as Redis & ScriptCommands).publishAll(...args).then(
+      return (client as Redis & ScriptCommands).publishAll(...args).then(
         () => true,
         (error: unknown) => {
           // A reply error is the server refusing the script itself; anything else is the connection.
           if ((error as { name?: unknown }).name !== 'ReplyError') throw error;
           useScript = false;
-          logger.warn({ redis: redactUrl(settings.url), err: (error as Error).message }, 'redis refused the publish script; publishing message by message');
+          logger.warn({ redis: target, err: (error as Error).message }, 'redis refused the publish script; publishing message by message');
           return send(args);
         },
       );
     }
-    const pipeline = redis.pipeline();
+    const pipeline = client.pipeline();
     for (let i = 0; i < args.length; i += 2) pipeline.publish(args[i] as string, args[i + 1] as string);
     return pipeline.exec().then((results) => !(results?.some(([error]) => error) ?? true));
   }
 
+  /**
+   * Sends what is queued, in batches of `batchSize` updates. A batch does not wait for the previous one's reply:
+   * they share one connection, so Redis receives them in order anyway, and a burst costs one round trip rather
+   * than one per batch.
+   */
   function drain(): void {
     while (queue.length > 0 && redis.status === 'ready' && inFlight < MAX_PIPELINES_IN_FLIGHT) {
       const batch = queue.splice(0, settings.batchSize);

@@ -1,13 +1,11 @@
-import { Redis } from 'ioredis';
 import { channelName } from './channels.js';
+import { checkTarget, connect, describeTarget, type RedisTarget } from './connection.js';
 import { PubsubError } from './errors.js';
-import { redactUrl, SILENT_LOGGER, type PubsubLogger } from './logger.js';
+import { SILENT_LOGGER, type PubsubLogger } from './logger.js';
 import { MESSAGE_VERSION, type PubsubMessage } from './messages.js';
 
 /** Options of {@link createSubscriber}. */
-export interface SubscriberOptions {
-  /** Redis URL. Required. */
-  url: string;
+export interface SubscriberOptions extends RedisTarget {
   /** Prefix the publisher uses. @default '' */
   channelPrefix?: string;
   /** pino-compatible logger. @default silent */
@@ -56,20 +54,21 @@ function isMessage(value: unknown): value is PubsubMessage {
  * for await (const { message } of await subscriber.subscribe({ candles: ['BTCUSDT'] })) console.log(message.close);
  */
 export function createSubscriber(options: SubscriberOptions): Subscriber {
-  if (!options || typeof options.url !== 'string' || options.url === '') {
-    throw new PubsubError('INVALID_OPTIONS', 'createSubscriber needs option "url"');
-  }
+  if (!options) throw new PubsubError('INVALID_OPTIONS', 'createSubscriber needs options');
+  checkTarget(options, 'createSubscriber');
   const prefix = options.channelPrefix ?? '';
   const logger = options.logger ?? SILENT_LOGGER;
-  const redis = new Redis(options.url, { lazyConnect: true });
-  redis.on('error', (error: Error) => logger.warn({ redis: redactUrl(options.url), err: error.message }, 'redis subscriber error'));
+  // On a cluster, one subscriber connection per master: each shard channel is read where it lives.
+  const connection = connect(options, { lazyConnect: true }, { shardedSubscribers: true });
+  const redis = connection.client;
+  redis.on('error', (error: Error) => logger.warn({ redis: describeTarget(options), err: error.message }, 'redis subscriber error'));
   const buffered: ReceivedMessage[] = [];
   const waiting: ((result: IteratorResult<ReceivedMessage>) => void)[] = [];
   const lastSeen = new Map<string, { publisher: string; seq: number }>();
   let invalid = 0;
   let closed = false;
 
-  redis.on('message', (fullChannel: string, payload: string) => {
+  const onMessage = (fullChannel: string, payload: string): void => {
     const channel = fullChannel.slice(prefix.length);
     let message: unknown;
     try {
@@ -89,7 +88,8 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     const resolve = waiting.shift();
     if (resolve) resolve({ value: received, done: false });
     else buffered.push(received);
-  });
+  };
+  redis.on(connection.sharded ? 'smessage' : 'message', onMessage);
 
   function channelsOf(subscription: Subscription): string[] {
     const channels: string[] = [];
@@ -132,7 +132,9 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       if (closed) throw new PubsubError('CLOSED', 'subscriber is closed');
       const channels = channelsOf(subscription);
       if (redis.status === 'wait') await redis.connect();
-      await redis.subscribe(...channels);
+      // Shard channels of different slots cannot share one SSUBSCRIBE.
+      if (connection.sharded) await Promise.all(channels.map((channel) => connection.client.ssubscribe(channel)));
+      else await connection.client.subscribe(...channels);
       return iterator;
     },
     invalidCount: () => invalid,

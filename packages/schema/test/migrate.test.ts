@@ -12,17 +12,17 @@ describe('migrate', () => {
     await db.drop();
   });
 
-  it('creates the four tables with the documented columns and keys, and is idempotent', async () => {
+  it('creates the six tables with the documented columns and keys, and is idempotent', async () => {
     const messages: string[] = [];
     const logger = { info: (_obj: object, msg?: string) => messages.push(msg ?? '') };
     const first = await migrate(db.sql, { logger });
-    expect(first.applied).toEqual(['0000_initial', '0001_known_gaps_and_event_time']);
+    expect(first.applied).toEqual(['0000_initial', '0001_known_gaps_and_event_time', '0002_work_leases']);
     const second = await migrate(db.sql, { logger });
     expect(second.applied).toEqual([]);
 
     const columns = await db.sql<{ table_name: string; column_name: string; data_type: string }[]>`
       SELECT table_name, column_name, data_type FROM information_schema.columns
-      WHERE table_schema = 'public' AND table_name IN ('candles', 'orderbook_data', 'collector_state', 'known_candle_gaps')
+      WHERE table_schema = 'public' AND table_name IN ('candles', 'orderbook_data', 'collector_state', 'known_candle_gaps', 'collector_replicas', 'series_leases')
       ORDER BY table_name, ordinal_position`;
     const byTable = (name: string) =>
       columns.filter((c) => c.table_name === name).map((c) => `${c.column_name}:${c.data_type}`);
@@ -42,6 +42,12 @@ describe('migrate', () => {
     expect(byTable('collector_state')).toEqual([
       'symbol:text', 'stream:text', 'last_timestamp:bigint', 'last_updated:timestamp with time zone', 'is_realtime:boolean',
     ]);
+    expect(byTable('collector_replicas')).toEqual([
+      'app:text', 'replica_id:text', 'started_at:timestamp with time zone', 'heartbeat_at:timestamp with time zone', 'expires_at:timestamp with time zone',
+    ]);
+    expect(byTable('series_leases')).toEqual([
+      'app:text', 'series:text', 'owner:text', 'acquired_at:timestamp with time zone', 'expires_at:timestamp with time zone',
+    ]);
 
     const keys = await db.sql<{ table_name: string; columns: string }[]>`
       SELECT tc.table_name, string_agg(kcu.column_name, ',' ORDER BY kcu.ordinal_position) AS columns
@@ -52,9 +58,11 @@ describe('migrate', () => {
     expect(keys.map((k) => `${k.table_name}(${k.columns})`)).toEqual([
       'candles(symbol,interval,open_time)',
       'collector_migrations(tag)',
+      'collector_replicas(app,replica_id)',
       'collector_state(symbol,stream)',
       'known_candle_gaps(symbol,interval,gap_from)',
       'orderbook_data(symbol,time)',
+      'series_leases(app,series)',
     ]);
     // The machine running the tests has plain PostgreSQL: one line says TimescaleDB is skipped.
     if (!first.timescale) {
@@ -77,9 +85,9 @@ describe('migrate', () => {
     const clients = Array.from({ length: 4 }, () => postgres(fresh.url, { max: 1, onnotice: () => {} }));
     try {
       const results = await Promise.all(clients.map((client) => migrate(client)));
-      expect(results.flatMap((r) => r.applied)).toEqual(['0000_initial', '0001_known_gaps_and_event_time']);
+      expect(results.flatMap((r) => r.applied)).toEqual(['0000_initial', '0001_known_gaps_and_event_time', '0002_work_leases']);
       const [count] = await fresh.sql<{ n: string }[]>`SELECT count(*) AS n FROM collector_migrations`;
-      expect(count?.n).toBe('2');
+      expect(count?.n).toBe('3');
     } finally {
       await Promise.all(clients.map((client) => client.end()));
       await fresh.drop();

@@ -38,6 +38,24 @@ export function parseNumberEnv(env: Env, name: string, fallback: number, check: 
   return value;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration from the environment in ms, or `fallbackMs` when unset: `500ms`, `30s`, `15m`, `1h`, `2d`, or a plain
+ * number of seconds (`90`, `1.5`).
+ * @throws {ConfigError} for another form, or a value outside [`minMs`, `maxMs`].
+ */
+export function parseDurationEnv(env: Env, name: string, fallbackMs: number, bounds: { minMs: number; maxMs?: number }): number {
+  const text = readEnv(env, name);
+  if (text === undefined) return fallbackMs;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text);
+  const ms = match ? Math.round(Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? 's'] as number)) : Number.NaN;
+  const range = `between ${bounds.minMs} ms and ${bounds.maxMs === undefined ? 'any length' : `${bounds.maxMs} ms`}`;
+  if (Number.isNaN(ms)) throw new ConfigError(name, `must be a duration such as 30s, 15m or 1h (a plain number is seconds), got "${text}"`);
+  if (ms < bounds.minMs || (bounds.maxMs !== undefined && ms > bounds.maxMs)) throw new ConfigError(name, `must be ${range}, got "${text}"`);
+  return ms;
+}
+
 /** One of a fixed set of words, or `fallback` when unset. */
 export function parseChoiceEnv<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const text = readEnv(env, name) ?? fallback;
@@ -119,11 +137,35 @@ function redisUrlFrom(env: Env): string {
   return `redis://${host}:${port}`;
 }
 
+/** `host:port,host:port,…` of a Redis Cluster's seed nodes. */
+function redisClusterNodesFrom(env: Env): { host: string; port: number }[] | undefined {
+  const text = readEnv(env, 'REDIS_CLUSTER_NODES');
+  if (text === undefined) return undefined;
+  return text.split(',').map((entry) => {
+    const match = /^([^\s:,]+):(\d{1,5})$/.exec(entry.trim());
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) throw new ConfigError('REDIS_CLUSTER_NODES', `must be host:port,host:port,…, got "${entry.trim()}"`);
+    return { host: match[1] as string, port };
+  });
+}
+
+/** Where the publisher connects: the cluster when `REDIS_CLUSTER_NODES` is set, else the one server. */
+export function redisTargetOf(config: Pick<CommonConfig, 'redisUrl' | 'redisClusterNodes' | 'redisPassword'>):
+  | { url: string }
+  | { clusterNodes: { host: string; port: number }[]; clusterPassword?: string } {
+  if (!config.redisClusterNodes) return { url: config.redisUrl };
+  return { clusterNodes: config.redisClusterNodes, ...(config.redisPassword ? { clusterPassword: config.redisPassword } : {}) };
+}
+
 /** Settings both collectors read the same way. */
 export interface CommonConfig {
   /** `DATABASE_URL`, else built from `DB_*`. Unset only when neither is given. */
   databaseUrl: string | undefined;
   redisUrl: string;
+  /** `REDIS_CLUSTER_NODES`: seed nodes of a Redis Cluster; when set, the feed uses sharded pub/sub on it instead of `redisUrl`. */
+  redisClusterNodes: { host: string; port: number }[] | undefined;
+  /** `REDIS_PASSWORD`: the cluster nodes' password (a single server takes it in `REDIS_URL`). */
+  redisPassword: string | undefined;
   /** `REDIS_ENABLED=false` runs without publishing (the database stays the record). */
   redisEnabled: boolean;
   /** Prefix of every pub/sub channel, to share one Redis between deployments. */
@@ -146,6 +188,8 @@ export function loadCommonConfig(env: Env, defaults: { httpPort: number }): Comm
   return {
     databaseUrl: databaseUrlFrom(env),
     redisUrl: redisUrlFrom(env),
+    redisClusterNodes: redisClusterNodesFrom(env),
+    redisPassword: readEnv(env, 'REDIS_PASSWORD'),
     redisEnabled: parseChoiceEnv(env, 'REDIS_ENABLED', ['true', 'false'], 'true') === 'true',
     redisChannelPrefix: readEnv(env, 'REDIS_CHANNEL_PREFIX') ?? '',
     binanceBaseUrl: parseUrlEnv(env, 'BINANCE_BASE_URL', 'https://api.binance.com', ['http:', 'https:']),

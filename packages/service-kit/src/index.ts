@@ -4,12 +4,14 @@ export {
   LOG_LEVELS,
   loadCommonConfig,
   parseChoiceEnv,
+  parseDurationEnv,
   parseNumberEnv,
   parseSymbolList,
   parseUrlEnv,
   parseUtcDate,
   readEnv,
   redactUrl,
+  redisTargetOf,
   type CommonConfig,
   type Env,
   type LogLevel,
@@ -19,3 +21,5 @@ export { startHealthServer, type HealthServer, type HealthServerOptions, type Re
 export { runService, type RunningService, type RunServiceOptions } from './lifecycle.js';
 export { createServiceLogger, type Logger } from './logger.js';
 export { counter, createMetricsRegistry, gauge, Counter, Gauge, Registry } from './metrics.js';
+export { isFixedSelection, parseSymbolSelection, selectSymbols, type ListedSymbol, type SelectedSymbols, type SymbolSelection } from './symbol-selection.js';
+export { DEFAULT_WORK_SHARE_OPTIONS, startWorkShare, type WorkShare, type WorkShareOptions } from './work-share.js';

@@ -14,7 +14,7 @@ export function createServiceLogger(service: string, level: LogLevel, destinatio
       level,
       base: { service },
       redact: {
-        paths: ['password', '*.password', 'databaseUrl', '*.databaseUrl', 'redisUrl', '*.redisUrl', 'url', '*.url', 'connectionString'],
+        paths: ['password', '*.password', 'databaseUrl', '*.databaseUrl', 'redisUrl', '*.redisUrl', 'redisPassword', '*.redisPassword', 'clusterPassword', '*.clusterPassword', 'url', '*.url', 'connectionString'],
         censor: '[redacted]',
       },
     },

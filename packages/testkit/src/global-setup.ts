@@ -15,6 +15,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('testDatabaseUrl', databaseUrl);
   project.provide('testRedisUrl', process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  project.provide('testRedisClusterNodes', process.env.TEST_REDIS_CLUSTER_NODES ?? '');
   return async () => {
     await embedded?.stop();
   };
@@ -24,5 +25,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     testDatabaseUrl: string;
     testRedisUrl: string;
+    /** `host:port,…` of a Redis Cluster, or empty. */
+    testRedisClusterNodes: string;
   }
 }

@@ -1,5 +1,6 @@
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { findTestRedis, type TestRedis } from './redis.js';
+export { findTestRedisCluster, type TestRedisCluster } from './redis-cluster.js';
 export { findFixturesDir, fixturePath, FIXTURES_SKIP_REASON } from './fixtures.js';
 export {
   findFreePort,

@@ -1,0 +1,179 @@
+import {
+  candleOpenAt,
+  candlesBetween,
+  firstCandleOpenFrom,
+  isCandleOpen,
+  nextCandleOpen,
+  previousCandleOpen,
+  type CandleText,
+} from '@collector/candle';
+import { checkDecimalString, DecimalParseError } from '@collector/decimal';
+import { ArchiveParseError } from './errors.js';
+import type { ArchiveFile } from './files.js';
+
+/** A run of candles absent from an archive file, inside its period: open times, inclusive. */
+export interface ArchiveGap {
+  /** Open time (epoch ms) of the first missing candle. */
+  from: number;
+  /** Open time (epoch ms) of the last missing candle. */
+  to: number;
+  /** Number of missing candles in the run. */
+  missing: number;
+}
+
+/** What one archive CSV held, every row checked. */
+export interface ParsedArchiveCsv {
+  /** The file's candles in open-time order, all closed, times in epoch ms. */
+  candles: CandleText[];
+  /**
+   * Candles of the file's period that it does not hold. Not proof that the exchange has none: published files
+   * have been truncated and re-uploaded, so confirm these over REST before recording them as exchange gaps.
+   */
+  missing: ArchiveGap[];
+  /** Whether line 1 was a header row (spot files normally have none). */
+  header: boolean;
+  /** The file's timestamp unit: `ms`, or `us` (microseconds, spot files dated 2025-01-01 and later). */
+  timeUnit: 'ms' | 'us';
+}
+
+/** The CSV's name inside a zip: the zip's name ending in `.csv`. */
+export function archiveCsvName(file: ArchiveFile): string {
+  return `${file.name.slice(0, -'.zip'.length)}.csv`;
+}
+
+/** Microsecond timestamps are 16 digits; milliseconds stay 13 until the year 2286. */
+const MICROSECONDS_FROM = 1e15;
+/** Spot archives switched to microseconds for data dated 2025-01-01 and later (binance-api.md §5). */
+const MICROSECONDS_SINCE = Date.UTC(2025, 0, 1);
+const COLUMNS = 12;
+const CARRIAGE_RETURN = 13;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+type CsvErrorCode = ConstructorParameters<typeof ArchiveParseError>[0];
+
+/** The non-negative integer spelled by text[from, to), or -1 when it is not one (or not a safe integer). */
+function integerAt(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 16) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_0;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return Number.isSafeInteger(value) ? value : -1;
+}
+
+/**
+ * Parses one archive CSV (the 12 kline columns of binance-api.md §1.5) into closed candles and checks every row:
+ * an optional header on line 1 only, 12 columns, integer times in one unit for the whole file (ms, or µs when
+ * ≥ 1e15, converted to ms), open times on the interval's grid, strictly ascending and inside the file's period,
+ * a close time inside its candle (open + length − 1 in the file's unit, or earlier where trading halted inside the
+ * candle: kept as sent, like REST does), prices and volumes exact decimal text, an integer trade count.
+ * The 12th column ("ignore") is not read. A final newline is optional; any other empty line is an error.
+ * @throws {ArchiveParseError} on the first row that breaks a rule, naming the file, the line and the problem.
+ */
+export function parseArchiveCsv(text: string, file: ArchiveFile): ParsedArchiveCsv {
+  const name = archiveCsvName(file);
+  const { symbol, interval } = file;
+  const candles: CandleText[] = [];
+  const missing: ArchiveGap[] = [];
+  let header = false;
+  let timeUnit: 'ms' | 'us' | undefined;
+  let expected = firstCandleOpenFrom(interval, file.from);
+  let previousOpen = -1;
+  let lineNumber = 0;
+  // Where each of the 12 fields of the current line starts and ends in `text`: fields are sliced out of the
+  // text directly, never through a line string and split().
+  const starts = new Array<number>(COLUMNS).fill(0);
+  const ends = new Array<number>(COLUMNS).fill(0);
+  const field = (column: number): string => text.slice(starts[column], ends[column]);
+  const fail = (code: CsvErrorCode, problem: string): never => {
+    throw new ArchiveParseError(code, name, lineNumber, problem);
+  };
+  const integer = (column: number, what: string): number => {
+    const value = integerAt(text, starts[column] as number, ends[column] as number);
+    return value >= 0 ? value : fail('CSV_NUMBER', `${what} (column ${column + 1}) ${JSON.stringify(field(column))} is not a non-negative integer`);
+  };
+  const decimal = (column: number, what: string): string => {
+    try {
+      return checkDecimalString(field(column));
+    } catch (error) {
+      if (!(error instanceof DecimalParseError)) throw error;
+      return fail('CSV_NUMBER', `${what} (column ${column + 1}) ${error.message.replace('[decimal] ', '')}`);
+    }
+  };
+
+  for (let start = 0; start < text.length; ) {
+    lineNumber++;
+    let next = text.indexOf('\n', start);
+    if (next === -1) next = text.length;
+    const end = text.charCodeAt(next - 1) === CARRIAGE_RETURN ? next - 1 : next;
+    let column = 0;
+    starts[0] = start;
+    for (let comma = text.indexOf(',', start); comma !== -1 && comma < end; comma = text.indexOf(',', comma + 1)) {
+      if (column === COLUMNS - 1) {
+        column = COLUMNS;
+        break;
+      }
+      ends[column] = comma;
+      starts[++column] = comma + 1;
+    }
+    if (column !== COLUMNS - 1) {
+      const line = text.slice(start, end);
+      fail('CSV_COLUMNS', line === '' ? 'empty line' : `${line.split(',').length} columns, expected ${COLUMNS}`);
+    }
+    ends[COLUMNS - 1] = end;
+    start = next + 1;
+    const first = text.charCodeAt(starts[0] as number);
+    if (lineNumber === 1 && !(first >= DIGIT_0 && first <= DIGIT_9)) {
+      header = true;
+      continue;
+    }
+    const openRaw = integer(0, 'open time');
+    const closeRaw = integer(6, 'close time');
+    const unit = openRaw >= MICROSECONDS_FROM ? 'us' : 'ms';
+    if (timeUnit === undefined) timeUnit = unit;
+    else if (unit !== timeUnit) fail('CSV_UNIT', `open time ${openRaw} is in ${unit}, earlier rows in ${timeUnit}`);
+    const scale = unit === 'us' ? 1000 : 1;
+    const openTime = openRaw / scale;
+    // `expected` is always on the grid, so only a row after a gap needs the grid arithmetic.
+    if (openTime !== expected && (!Number.isInteger(openTime) || !isCandleOpen(interval, openTime))) {
+      fail('CSV_OFF_GRID', `open time ${openRaw} is not on the ${interval} grid`);
+    }
+    if (openTime < file.from || openTime >= file.to) fail('CSV_OUT_OF_PERIOD', `open time ${new Date(openTime).toISOString()} lies outside ${file.date}`);
+    if (openTime <= previousOpen) fail('CSV_ORDER', `open time ${new Date(openTime).toISOString()} does not follow ${new Date(previousOpen).toISOString()}`);
+    const nextOpen = nextCandleOpen(interval, openTime);
+    // Normally open + length − 1; earlier when trading halted inside the candle (2023-03-24 12:39 closed at :41.646).
+    if (closeRaw < openRaw || closeRaw > nextOpen * scale - 1) {
+      fail('CSV_CLOSE_TIME', `close time ${closeRaw} lies outside its candle [${openRaw}, ${nextOpen * scale - 1}]`);
+    }
+    candles.push({
+      symbol,
+      interval,
+      openTime,
+      closeTime: Math.floor(closeRaw / scale),
+      open: decimal(1, 'open'),
+      high: decimal(2, 'high'),
+      low: decimal(3, 'low'),
+      close: decimal(4, 'close'),
+      volume: decimal(5, 'volume'),
+      quoteVolume: decimal(7, 'quote volume'),
+      takerBuyVolume: decimal(9, 'taker buy volume'),
+      takerBuyQuoteVolume: decimal(10, 'taker buy quote volume'),
+      trades: integer(8, 'trade count'),
+      isClosed: true,
+    });
+    if (openTime > expected) missing.push(gap(file, expected, previousCandleOpen(interval, openTime)));
+    expected = nextOpen;
+    previousOpen = openTime;
+  }
+  const lastOpen = candleOpenAt(interval, file.to - 1);
+  if (expected <= lastOpen) missing.push(gap(file, expected, lastOpen));
+  // An empty file says nothing about its unit; the switch date does.
+  return { candles, missing, header, timeUnit: timeUnit ?? (file.from >= MICROSECONDS_SINCE ? 'us' : 'ms') };
+}
+
+function gap(file: ArchiveFile, from: number, to: number): ArchiveGap {
+  return { from, to, missing: candlesBetween(file.interval, from, to) };
+}

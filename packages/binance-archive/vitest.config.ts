@@ -1,0 +1,3 @@
+import { defineUnitTestConfig } from '@collector/testkit/vitest-config';
+
+export default defineUnitTestConfig();
