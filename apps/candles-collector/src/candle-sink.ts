@@ -104,7 +104,11 @@ export class CandleSink {
           .catch((error: unknown) => {
             // Only shutdown ends the retries: keep what was not written for the final flush.
             abandoned = true;
-            for (const update of batch) if (!this.pending.has(candleId(update))) this.pending.set(candleId(update), update);
+            for (const update of batch) {
+              // A newer version offered meanwhile wins, unless this one is final and it is not.
+              const newer = this.pending.get(candleId(update));
+              if (!newer || (update.isClosed && !newer.isClosed)) this.pending.set(candleId(update), update);
+            }
             this.options.logger.error({ err: error, pending: this.pending.size }, 'candle write abandoned at shutdown');
           })
           .finally(() => {

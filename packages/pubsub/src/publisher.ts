@@ -194,7 +194,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
    */
   function send(args: string[]): Promise<boolean> {
     if (connection.sharded) {
-      const sent: Promise<number>[] = [];
+      const sent: Promise<unknown>[] = [];
       for (let i = 0; i < args.length; i += 2) sent.push(connection.client.spublish(args[i] as string, args[i + 1] as string));
       return Promise.allSettled(sent).then((results) => results.every((result) => result.status === 'fulfilled'));
     }

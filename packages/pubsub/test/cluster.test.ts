@@ -2,7 +2,9 @@ import { findTestRedisCluster, type TestRedisCluster } from '@collector/testkit'
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createPublisher, createSubscriber, PubsubError, type CandleInput, type ReceivedMessage } from '../src/index.js';
+import type { CandleUpdate } from '@collector/candle';
+import type { DecimalInput } from '@collector/decimal';
+import { createPublisher, createSubscriber, PubsubError, type ReceivedMessage } from '../src/index.js';
 
 const { cluster, skipReason } = await findTestRedisCluster();
 if (skipReason) console.log(`Redis Cluster tests skipped: ${skipReason}`);
@@ -10,7 +12,7 @@ if (skipReason) console.log(`Redis Cluster tests skipped: ${skipReason}`);
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT', 'ADAUSDT'];
 const UPDATES = 200;
 
-function candle(symbol: string, minute: number): CandleInput {
+function candle(symbol: string, minute: number): CandleUpdate<DecimalInput> {
   const openTime = 1_735_689_600_000 + minute * 60_000;
   return {
     symbol, interval: '1m', openTime, closeTime: openTime + 59_999,
