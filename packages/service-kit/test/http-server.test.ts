@@ -110,7 +110,7 @@ describe('createServiceLogger formats', () => {
       createServiceLogger('candles-collector', settings, sinkOf(lines, isTTY)).info({ symbol: 'BTCUSDT', databaseUrl: 'postgres://u:pw-secret@h/d' }, 'series is live');
       const text = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
       expect(() => JSON.parse(text), label).toThrow();
-      expect(text, label).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(candles-collector\): series is live\n/);
+      expect(text, label).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(candles-collector\): series is live \{.*\}\n$/);
       expect(text, label).toContain('{"symbol":"BTCUSDT","databaseUrl":"[redacted]"}');
       expect(text, label).not.toContain('pw-secret');
       // Colours only on a terminal.
