@@ -58,13 +58,10 @@ export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesS
   const series = config.symbols.flatMap((symbol) => config.intervals.map((interval) => ({ symbol, interval: interval as CandleInterval })));
 
   async function report(): Promise<CandlesStatusReport> {
-    const [states, gaps, lags, remaining, reconnects] = await Promise.all([
-      store.listStates(),
-      store.listKnownGaps(),
-      bySeries(metrics.lagSeconds),
-      bySeries(metrics.backfillRemaining),
-      metrics.reconnects.get(),
-    ]);
+    // The metrics first, then the database: a page committed in between then counts as left rather than done,
+    // so a report may understate its percent by one commit, never overstate it.
+    const [lags, remaining, reconnects] = await Promise.all([bySeries(metrics.lagSeconds), bySeries(metrics.backfillRemaining), metrics.reconnects.get()]);
+    const [states, gaps] = await Promise.all([store.listStates(), store.listKnownGaps()]);
     const at = now();
     const owned = await Promise.all(
       series.map(async ({ symbol, interval }): Promise<CandleSeriesStatus> => {

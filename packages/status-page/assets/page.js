@@ -47,9 +47,11 @@ function formatDuration(ms) {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** `2025-06-01 12:34` in UTC, with seconds only when they are not zero. */
 function formatTime(ms) {
   if (ms === null || ms === undefined) return '–';
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const text = new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  return text.endsWith(':00') ? text.slice(0, 16) : text;
 }
 
 function formatCount(n) {
@@ -98,9 +100,8 @@ function progressCell(series) {
   return h(
     'td',
     { class: 'progress' },
-    h('progress', { max: 100, value: p.percent }),
-    h('span', { class: 'percent' }, `${p.percent.toFixed(1)}%`),
-    h('span', { class: 'detail' }, `${formatCount(p.done)} of ${formatCount(p.done + p.left)} · ${rate} · ${eta} · ${p.source}`),
+    h('div', {}, h('progress', { max: 100, value: p.percent }), ' ', h('span', { class: 'percent' }, `${p.percent.toFixed(1)}%`), ' ', h('span', { class: 'eta' }, eta)),
+    h('div', { class: 'detail' }, `${formatCount(p.done)} of ${formatCount(p.done + p.left)} candles · ${rate} · from ${p.source}`),
   );
 }
 
@@ -131,7 +132,7 @@ function renderCandles() {
       h('th', { scope: 'row' }, s.series),
       phaseCell(s.phase),
       progressCell(s),
-      h('td', { class: 'time' }, c === null ? '–' : `${formatTime(c.openTime)}${c.isClosed ? '' : ' (forming)'}`),
+      h('td', { class: 'time' }, c === null ? '–' : formatTime(c.openTime), c !== null && !c.isClosed ? h('span', { class: 'forming' }, ' forming') : ''),
       ...['open', 'high', 'low', 'close', 'volume'].map((field) => h('td', { class: `num ${field}` }, c === null ? '–' : c[field])),
       gapsCell(s.knownGaps),
     );
