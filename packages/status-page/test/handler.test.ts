@@ -89,8 +89,8 @@ describe('status page handler', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'; script-src 'self'");
     const html = await page.text();
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
-    // Only same-origin files are loaded; the one absolute URL is the attribution link the chart licence asks for.
-    expect(sources.filter((s) => /^\w+:/.test(s))).toEqual(['https://www.tradingview.com/']);
+    // Only same-origin files are loaded (the icon is an empty data: URL); the one link elsewhere is the attribution the chart licence asks for.
+    expect(sources.filter((s) => /^\w+:/.test(s))).toEqual(['data:,', 'https://www.tradingview.com/']);
     for (const source of sources.filter((s) => s.startsWith('/assets/'))) {
       const asset = await fetch(`${candlesUrl}${source}`);
       expect(asset.status, source).toBe(200);
