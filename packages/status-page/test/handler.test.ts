@@ -4,7 +4,7 @@ import { createStore, createStoreReader, type Store, type StoreReader } from '@c
 import { createTestDatabase, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The built package, as an app gets it: the page's files come from its dist/assets.
-import { type CandlesStatusReport, createStatusPageHandler, type OrderbookStatusReport, type StatusPageHandler } from '../dist/index.js';
+import { type CandlesResponse, type CandlesStatusReport, createStatusPageHandler, type OrderbookResponse, type OrderbookStatusReport, type StatusPageHandler } from '../dist/index.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const MINUTE = 60_000;
@@ -154,7 +154,7 @@ describe('status page handler', () => {
         { openTime: T0 + 9 * MINUTE, open: '109.1', high: '111', low: '108.5', close: '110.25', volume: '9.00000005', isClosed: false },
       ],
     });
-    expect((await (await fetch(`${candlesUrl}/api/candles?series=BTCUSDT|1m`)).json()).candles).toHaveLength(10);
+    expect(((await (await fetch(`${candlesUrl}/api/candles?series=BTCUSDT|1m`)).json()) as CandlesResponse).candles).toHaveLength(10);
   });
 
   it('refuses bad and foreign queries with a typed error', async () => {
@@ -177,7 +177,7 @@ describe('status page handler', () => {
     expect(await (await fetch(`${booksUrl}/api/orderbook?symbol=BTCUSDT`)).json()).toEqual({
       symbol: 'BTCUSDT', snapshotAt: T0, lastUpdateId: 7, bids: [['64321.12', '0.5'], ['64321.1', '2']], asks: [['64321.13', '1'], ['64321.2', '4']],
     });
-    expect((await (await fetch(`${booksUrl}/api/orderbook?symbol=BTCUSDT&levels=1`)).json()).bids).toEqual([['64321.12', '0.5']]);
+    expect(((await (await fetch(`${booksUrl}/api/orderbook?symbol=BTCUSDT&levels=1`)).json()) as OrderbookResponse).bids).toEqual([['64321.12', '0.5']]);
     const foreign = await fetch(`${booksUrl}/api/orderbook?symbol=ETHUSDT`);
     expect(foreign.status).toBe(404);
     expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('UNKNOWN_SERIES');
