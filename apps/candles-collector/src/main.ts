@@ -5,7 +5,7 @@ import { startCandlesCollector } from './service.js';
 await runService({
   start: async () => {
     const config = loadConfig(process.env);
-    const logger = createServiceLogger('candles-collector', config.logLevel);
+    const logger = createServiceLogger('candles-collector', config);
     logger.info(
       { symbols: config.symbols, intervals: config.intervals, startDate: new Date(config.startTime).toISOString().slice(0, 10), mode: config.realtimeMode, oneShot: config.endTime !== undefined },
       'starting',

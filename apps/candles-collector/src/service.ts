@@ -13,6 +13,7 @@ import { createCandlesMetrics } from './metrics.js';
 import { seriesId, type SeriesProgress } from './progress.js';
 import { catchUp, fetchClosedRange } from './repair.js';
 import { pause, untilDone } from './retry.js';
+import { createCandlesStatusPage } from './status-report.js';
 
 /** Series whose history loads at the same time; the client's weight budget paces them further. */
 const HISTORY_CONCURRENCY = 8;
@@ -85,11 +86,13 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
   }
 
   let feed: StreamFeed | undefined;
+  const statusPage = createCandlesStatusPage({ config, store, metrics, usedWeight: () => client.usedWeight(), logger, now: () => clock.now() });
   const health = await startHealthServer({
     host: config.httpHost,
     port: config.httpPort,
     registry,
     logger,
+    handler: statusPage.handler,
     readiness: async () => ({
       database: await store.ping().then(
         () => true,
@@ -193,6 +196,7 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
       await Promise.race([sink.flushed(), pause(5_000, new AbortController().signal)]);
       await publisher?.close();
       await health.close();
+      await statusPage.close();
       await store.close();
     },
   };

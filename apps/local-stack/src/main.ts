@@ -2,15 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
-import { ConfigError, DEFAULT_SYMBOLS, parseSymbolList, readEnv } from '@collector/service-kit';
+import { ConfigError, DEFAULT_SYMBOLS, localUrl, parseSymbolList, readEnv, startStatusLine } from '@collector/service-kit';
+import type { StatusReport } from '@collector/status-page';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
 import { redisAnswers } from './redis-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVICES = [
-  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, httpPort: '8080' },
-  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, httpPort: '8081' },
+  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, httpPort: '8080', shows: 'candles' },
+  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, httpPort: '8081', shows: 'order books' },
 ];
+/** A collector's `/status` that takes longer than this counts as not answering in the status line. */
+const STATUS_TIMEOUT_MS = 2_000;
 /** How much history the demo loads when START_DATE is unset: enough to look at, quick to fetch. */
 const DEMO_HISTORY_DAYS = 30;
 /** The collectors have 10 s to stop; then they are killed. */
@@ -20,6 +23,29 @@ const say = (line: string): void => {
   process.stderr.write(`[local-stack] ${line}\n`);
 };
 
+/** The HTTP port of a service: `CANDLES_COLLECTOR_HTTP_PORT` (and so on), else its default. */
+function httpPortOf(env: Record<string, string | undefined>, service: (typeof SERVICES)[number]): string {
+  return env[`${service.name.toUpperCase().replace('-', '_')}_HTTP_PORT`] ?? service.httpPort;
+}
+
+/** Each collector's `/status`; those that do not answer are named instead. */
+async function readReports(targets: { name: string; url: string }[]): Promise<{ reports: StatusReport[]; missing: string[] }> {
+  const reports: StatusReport[] = [];
+  const missing: string[] = [];
+  await Promise.all(
+    targets.map(async ({ name, url }) => {
+      try {
+        const response = await fetch(`${url}status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+        if (!response.ok) throw new Error(`${response.status}`);
+        reports.push((await response.json()) as StatusReport);
+      } catch {
+        missing.push(name);
+      }
+    }),
+  );
+  return { reports, missing };
+}
+
 function isoDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
@@ -27,6 +53,9 @@ function isoDay(time: number): string {
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo');
   const env: Record<string, string | undefined> = { ...process.env };
+  // The pages first: they are what a person opens.
+  const pages = SERVICES.map((service) => ({ name: service.name, shows: service.shows, url: localUrl(readEnv(env, 'HTTP_HOST') ?? '127.0.0.1', Number(httpPortOf(env, service))) }));
+  for (const page of pages) say(`status page of the ${page.shows}: ${page.url}`);
   let database: EmbeddedDatabase | undefined;
   let sim: BinanceSim | undefined;
 
@@ -51,16 +80,18 @@ async function main(): Promise<void> {
   }
 
   const children: ChildProcess[] = [];
-  for (const service of SERVICES) {
+  const running: typeof pages = [];
+  for (const [index, service] of SERVICES.entries()) {
     if (!existsSync(service.entry)) {
       say(`${service.name} is not built (${service.entry} missing); run pnpm build`);
       continue;
     }
     const child = spawn(process.execPath, [service.entry], {
-      env: { ...env, HTTP_PORT: env[`${service.name.toUpperCase().replace('-', '_')}_HTTP_PORT`] ?? service.httpPort },
+      env: { ...env, HTTP_PORT: httpPortOf(env, service) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     children.push(child);
+    running.push(pages[index] as (typeof pages)[number]);
     child.once('exit', (code, signal) => say(`${service.name} exited (${signal ?? `code ${code}`})`));
   }
   const psqlUrl = env.DATABASE_URL ?? `postgres://${env.DB_USER ?? 'postgres'}@${env.DB_HOST}:${env.DB_PORT ?? 5432}/${env.DB_NAME ?? 'postgres'}`;
@@ -70,12 +101,15 @@ async function main(): Promise<void> {
   say(`  psql "${shown}" -c "SELECT symbol, interval, count(*), max(open_time) FROM candles GROUP BY 1, 2"`);
   say(`  psql "${shown}" -c "SELECT symbol, time, bids->0 AS best_bid, asks->0 AS best_ask FROM orderbook_data ORDER BY time DESC LIMIT 5"`);
   if (redisUp) say(`  redis-cli -u redis://${new URL(redisUrl).host} SUBSCRIBE candles:all orderbook:all`);
-  say('  curl -s localhost:8080/metrics   (candles; orderbook on 8081)');
+  say(`  curl -s ${pages[0]?.url}status   (JSON of the page; ${pages[0]?.url}metrics for Prometheus)`);
+  // On a terminal, one line every few seconds says where everything stands; elsewhere stdout stays JSON lines.
+  const stopStatusLine = startStatusLine({ read: () => readReports(running) });
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    stopStatusLine();
     say('stopping');
     const exits = children.map(
       (child) =>

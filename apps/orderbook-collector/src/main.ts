@@ -5,7 +5,7 @@ import { startOrderbookCollector } from './service.js';
 await runService({
   start: async () => {
     const config = loadConfig(process.env);
-    const logger = createServiceLogger('orderbook-collector', config.logLevel);
+    const logger = createServiceLogger('orderbook-collector', config);
     logger.info({ symbols: config.symbols, mode: config.mode, levels: config.levels, intervalMs: config.intervalMs }, 'starting');
     const service = await startOrderbookCollector(config, logger);
     return { service, logger };

@@ -10,6 +10,7 @@ import { createDiffSource } from './sources/diff.js';
 import { createPollSource } from './sources/poll.js';
 import { createStreamSource } from './sources/stream.js';
 import type { BookSource, SourceHooks } from './sources/types.js';
+import { createOrderbookStatusPage } from './status-report.js';
 import { createSnapshotWriter, STATE_STREAM } from './writer.js';
 
 /** Budget of a graceful stop before runService's 9 s hard limit: the final insert gets most of it. */
@@ -151,6 +152,8 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   const activeSource = source;
   await activeSource.start();
 
+  const statusPage = createOrderbookStatusPage({ config, source: activeSource, registry: metrics.registry, usedWeight: () => client.usedWeight(), logger, clock });
+  cleanup.unshift(() => statusPage.close());
   let health;
   try {
     health = await startHealthServer({
@@ -158,6 +161,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
       port: config.httpPort,
       registry: metrics.registry,
       logger,
+      handler: statusPage.handler,
       readiness: async () => {
         let timer: NodeJS.Timeout | undefined;
         const database = await Promise.race([
@@ -176,7 +180,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   } catch (error) {
     await activeSource.stop();
     await publisher?.close(0);
-    await store.close();
+    for (const step of cleanup) await step();
     throw error;
   }
 

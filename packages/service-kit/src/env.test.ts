@@ -40,6 +40,15 @@ describe('loadCommonConfig', () => {
   });
 });
 
+describe('LOG_FORMAT', () => {
+  it('is json or pretty, unset by default (chosen from the terminal), and names itself when wrong', () => {
+    expect(loadCommonConfig({}, { httpPort: 1 }).logFormat).toBeUndefined();
+    expect(loadCommonConfig({ LOG_FORMAT: 'pretty' }, { httpPort: 1 }).logFormat).toBe('pretty');
+    expect(loadCommonConfig({ LOG_FORMAT: ' json ' }, { httpPort: 1 }).logFormat).toBe('json');
+    expect(() => loadCommonConfig({ LOG_FORMAT: 'text' }, { httpPort: 1 })).toThrow('invalid configuration: LOG_FORMAT must be one of json, pretty, got "text"');
+  });
+});
+
 describe('redactUrl', () => {
   it('hides the password and keeps the rest', () => {
     expect(redactUrl('postgres://crypto_user:s3cret@db:5432/crypto_data')).toBe('postgres://crypto_user:***@db:5432/crypto_data');

@@ -7,6 +7,10 @@ export type Env = Record<string, string | undefined>;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `LOG_FORMAT`: `json` (one JSON object per line) or `pretty` (readable lines, via pino-pretty). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** The symbols both collectors collect when `SYMBOLS` is unset. */
 export const DEFAULT_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT'];
 
@@ -174,13 +178,15 @@ export interface CommonConfig {
   binanceWsUrl: string;
   symbols: string[];
   logLevel: LogLevel;
+  /** `LOG_FORMAT`; unset: pretty when stdout is a terminal, JSON otherwise. */
+  logFormat: LogFormat | undefined;
   httpHost: string;
   /** 0 picks a free port (tests). */
   httpPort: number;
 }
 
 /**
- * Reads the database, Redis, Binance, `SYMBOLS`, `LOG_LEVEL` and HTTP variables.
+ * Reads the database, Redis, Binance, `SYMBOLS`, `LOG_LEVEL`, `LOG_FORMAT` and HTTP variables.
  * @throws {ConfigError} naming the first variable that is wrong.
  */
 export function loadCommonConfig(env: Env, defaults: { httpPort: number }): CommonConfig {
@@ -196,6 +202,7 @@ export function loadCommonConfig(env: Env, defaults: { httpPort: number }): Comm
     binanceWsUrl: parseUrlEnv(env, 'BINANCE_WS_URL', 'wss://stream.binance.com:9443', ['ws:', 'wss:']),
     symbols: symbolsText === undefined ? [...DEFAULT_SYMBOLS] : parseSymbolList(symbolsText),
     logLevel: parseChoiceEnv(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: readEnv(env, 'LOG_FORMAT') === undefined ? undefined : parseChoiceEnv(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
     httpHost: readEnv(env, 'HTTP_HOST') ?? '127.0.0.1',
     httpPort: parseNumberEnv(env, 'HTTP_PORT', defaults.httpPort, { integer: true, min: 0, max: 65535 }),
   };

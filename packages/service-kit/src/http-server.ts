@@ -1,10 +1,16 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
 /** What `/readyz` reports: every check must be true for a 200. */
 export type ReadinessChecks = Record<string, boolean>;
+
+/**
+ * Extra routes on the health server, for example the status page of `@collector/status-page`: answers the
+ * request and returns true, or returns false to leave it to the server (which then answers 404).
+ */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** Options of {@link startHealthServer}. */
 export interface HealthServerOptions {
@@ -16,6 +22,21 @@ export interface HealthServerOptions {
   /** Evaluated on every `/readyz`; a throw counts as not ready. */
   readiness: () => Promise<ReadinessChecks>;
   logger: Logger;
+  /**
+   * Routes beside `/healthz`, `/readyz` and `/metrics`, which always win. The server stays GET/HEAD only.
+   * @default none
+   */
+  handler?: RouteHandler;
+}
+
+/**
+ * The address a person on this machine opens for a server bound to `host`: a wildcard bind (`0.0.0.0`, `::`) is
+ * reached through loopback.
+ * @example localUrl('0.0.0.0', 8080) // 'http://127.0.0.1:8080/'
+ */
+export function localUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/`;
 }
 
 /** A running health and metrics endpoint. */
@@ -26,7 +47,8 @@ export interface HealthServer {
 }
 
 /**
- * Serves `/healthz` (the process answers), `/readyz` (its dependencies work) and `/metrics` (Prometheus text).
+ * Serves `/healthz` (the process answers), `/readyz` (its dependencies work) and `/metrics` (Prometheus text),
+ * and whatever `handler` answers (the status page).
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const { registry, readiness, logger } = options;
@@ -35,7 +57,10 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     const reply = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'text/plain', 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('method not allowed\n');
+      return;
+    }
     if (path === '/healthz') return reply(200, 'application/json', '{"status":"ok"}\n');
     if (path === '/readyz') {
       readiness()
@@ -56,6 +81,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
         });
       return;
     }
+    if (options.handler?.(req, res)) return;
     reply(404, 'text/plain', 'not found\n');
   });
   await new Promise<void>((resolve, reject) => {
@@ -63,7 +89,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  logger.info({ host: options.host, port }, 'health and metrics endpoint listening');
+  if (options.handler) logger.info({ host: options.host, port, page: localUrl(options.host, port) }, 'status page, health and metrics endpoint listening');
+  else logger.info({ host: options.host, port }, 'health and metrics endpoint listening');
   return {
     port,
     close: () =>

@@ -1,0 +1,3 @@
+import { defineServiceTestConfig } from '@collector/testkit/vitest-config';
+
+export default defineServiceTestConfig();
