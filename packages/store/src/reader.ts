@@ -3,6 +3,7 @@ import { candles, orderbookData } from '@collector/schema';
 import { and, desc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { toCandleText } from './candle-row.js';
 import { StoreError } from './errors.js';
 import type { StoredOrderbookSnapshot } from './types.js';
 
@@ -87,22 +88,7 @@ export function createStoreReader(options: StoreReaderOptions): StoreReader {
           .where(and(eq(candles.symbol, query.symbol), eq(candles.interval, query.interval)))
           .orderBy(desc(candles.openTime))
           .limit(query.limit);
-        return rows.reverse().map((row) => ({
-          symbol: row.symbol,
-          interval: row.interval as CandleInterval,
-          openTime: row.timestamp,
-          closeTime: row.closeTime.getTime(),
-          open: row.openPrice,
-          high: row.highPrice,
-          low: row.lowPrice,
-          close: row.closePrice,
-          volume: row.volume,
-          quoteVolume: row.quoteVolume,
-          takerBuyVolume: row.takerBuyVolume,
-          takerBuyQuoteVolume: row.takerBuyQuoteVolume,
-          trades: row.trades,
-          isClosed: row.isClosed,
-        }));
+        return rows.reverse().map(toCandleText);
       });
     },
 

@@ -5,6 +5,7 @@ import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { plainArray, textArray } from './array-literal.js';
+import { toCandleText } from './candle-row.js';
 import { StoreError } from './errors.js';
 import { DEFAULT_STORE_OPTIONS, SILENT_LOGGER, type StoreOptions } from './options.js';
 import type {
@@ -387,23 +388,7 @@ export function createStore(options: StoreOptions): Store {
           )
           .orderBy(asc(candles.openTime));
         const rows = query.limit === undefined ? await base : await base.limit(query.limit);
-        return rows.map((row) => ({
-          symbol: row.symbol,
-          // Only the 16 intervals are ever written (every candle is validated first).
-          interval: row.interval as CandleInterval,
-          openTime: row.timestamp,
-          closeTime: row.closeTime.getTime(),
-          open: row.openPrice,
-          high: row.highPrice,
-          low: row.lowPrice,
-          close: row.closePrice,
-          volume: row.volume,
-          quoteVolume: row.quoteVolume,
-          takerBuyVolume: row.takerBuyVolume,
-          takerBuyQuoteVolume: row.takerBuyQuoteVolume,
-          trades: row.trades,
-          isClosed: row.isClosed,
-        }));
+        return rows.map(toCandleText);
       });
     },
 
