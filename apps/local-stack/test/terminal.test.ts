@@ -43,7 +43,9 @@ describe.skipIf(scriptSkip !== undefined)('the demo in a terminal and without on
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const lines = (): string[] => output.replace(ANSI, '').split(/\r?\n/).map((line) => line.replace(/\r/g, '')).filter((line) => line.trim() !== '');
+    // The terminal echoes the typed Ctrl-C as `^C` with no newline: whichever line comes next starts with it.
+    const lines = (): string[] =>
+      output.replace(ANSI, '').split(/\r?\n/).map((line) => line.replace(/\r/g, '').replace(/^\^C/, '')).filter((line) => line.trim() !== '');
     try {
       await waitFor(
         'a status line with live series, and readable lines of both collectors',
