@@ -65,7 +65,7 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
   const archiveFaults = new ArchiveFaultQueue();
   faults.bindArchive(archiveFaults);
   const replay = loadReplay(o.replayKlines);
-  const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory });
+  const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory, drift: o.bookDrift });
   const hub = new StreamHub({ options: o, markets, books, faults, now }, schedulerTickMs(o) / 2);
   const server = createServer(createRestHandler({ options: o, markets, books, faults, replay, now }));
   const ws = attachWsServer(server, { options: o, markets, hub, faults, now });

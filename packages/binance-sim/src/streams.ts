@@ -1,4 +1,4 @@
-import { midTicks, type BookDiff, type BookRegistry, type OrderBook } from './book.js';
+import { type BookDiff, type BookRegistry, type OrderBook } from './book.js';
 import type { FaultQueue } from './faults.js';
 import { alignOpen, isInterval, nextOpen } from './intervals.js';
 import { CandleAccumulator, klineEvent } from './klines.js';
@@ -161,7 +161,7 @@ export class StreamHub {
 
   private advanceBooks(t: number): void {
     for (const [symbol, book] of this.ctx.books.all()) {
-      const diff = book.advance(midTicks(this.ctx.markets.get(symbol) as SymbolMarket, t));
+      const diff = book.advance(this.ctx.books.targetTicks(this.ctx.markets.get(symbol) as SymbolMarket, t));
       const topics = this.diffBySymbol.get(symbol);
       if (!topics) continue;
       for (const topic of topics) {
