@@ -150,18 +150,27 @@ export class StreamHub {
     }
     const stalled = faults.stalled(realNow);
     for (const topic of this.topics.values()) {
-      if (topic.kind === 'kline') this.klineTick(topic, t, realNow, stalled);
+      // A symbol that is not trading (BREAK, …) sends nothing; its schedule keeps time going.
+      const silent = stalled || !this.marketOf(topic).schedule.tradingAt(t);
+      if (topic.kind === 'kline') this.klineTick(topic, t, realNow, silent);
       else if (realNow + this.slackMs >= topic.due) {
         topic.due = advanceDue(topic.due, topic.periodMs, realNow);
-        if (topic.kind === 'diff') this.flushDiff(topic, t, stalled);
-        else if (!stalled) this.publish(topic, JSON.stringify(topic.book.snapshot(topic.levels)));
+        if (topic.kind === 'diff') this.flushDiff(topic, t, silent);
+        else if (!silent) this.publish(topic, JSON.stringify(topic.book.snapshot(topic.levels)));
       }
     }
   }
 
+  private marketOf(topic: Topic): SymbolMarket {
+    return topic.kind === 'kline' ? topic.market : (this.ctx.markets.get(topic.book.info.symbol) as SymbolMarket);
+  }
+
   private advanceBooks(t: number): void {
     for (const [symbol, book] of this.ctx.books.all()) {
-      const diff = book.advance(this.ctx.books.targetTicks(this.ctx.markets.get(symbol) as SymbolMarket, t));
+      const market = this.ctx.markets.get(symbol) as SymbolMarket;
+      // A book stands still while its symbol does not trade, so the diffs resume without a gap in update ids.
+      if (!market.schedule.tradingAt(t)) continue;
+      const diff = book.advance(this.ctx.books.targetTicks(market, t));
       const topics = this.diffBySymbol.get(symbol);
       if (!topics) continue;
       for (const topic of topics) {
@@ -194,7 +203,7 @@ export class StreamHub {
         topic.candle = new CandleAccumulator(topic.market, topic.interval, open);
         break;
       }
-      if (!stalled) this.publish(topic, klineEvent(topic.market, topic.interval, closed.at(closed.closeTime + 1), t, true, sci));
+      if (!stalled && topic.market.schedule.tradedDuring(closed.open, closed.closeTime + 1)) this.publish(topic, klineEvent(topic.market, topic.interval, closed.at(closed.closeTime + 1), t, true, sci));
       topic.candle = new CandleAccumulator(topic.market, topic.interval, nextOpen(topic.interval, closed.open));
     }
     if (realNow + this.slackMs < topic.due) return;
