@@ -7,7 +7,7 @@ import { syntheticSymbolNames } from './symbol-control.js';
 
 const USAGE = `Usage: binance-sim [--port N] [--archive-port N] [--host HOST] [--symbols A,B,...] [--synthetic-symbols N] [--seed N] [--speed X]
   [--replay-klines PATH [PATH ...]]... [--weight-limit N] [--kline-push-ms N] [--depth-update-ms N] [--book-history N]
-  [--ws-max-messages-per-second N] [--ws-max-streams N] [--ws-max-connection-attempts N] [--ws-ping-interval-ms N]
+  [--book-drift X] [--ws-max-messages-per-second N] [--ws-max-streams N] [--ws-max-connection-attempts N] [--ws-ping-interval-ms N]
   [--ws-pong-timeout-ms N] [--ws-max-lifetime-ms N]
 
   --port N                 REST and WebSocket port (default 9000; 0 = a free port)
@@ -17,6 +17,7 @@ const USAGE = `Usage: binance-sim [--port N] [--archive-port N] [--host HOST] [-
                            Each PATH is a CSV file or a directory of CSV files. Several paths may follow one
                            --replay-klines, and the flag may be repeated: --replay-klines a.csv b.csv dir/
                            and --replay-klines a.csv --replay-klines b.csv --replay-klines dir/ are the same.
+  --book-drift X           the books' prices move X times as fast as the market's (default 1; 60 = an hour a minute)
   --help                   print this and exit
 `;
 
@@ -29,6 +30,7 @@ const NUMBER_FLAGS = {
   'kline-push-ms': 'klinePushMs',
   'depth-update-ms': 'depthUpdateMs',
   'book-history': 'bookHistory',
+  'book-drift': 'bookDrift',
   'ws-max-messages-per-second': 'wsMaxMessagesPerSecond',
   'ws-max-streams': 'wsMaxStreamsPerConnection',
   'ws-max-connection-attempts': 'wsMaxConnectionAttempts',

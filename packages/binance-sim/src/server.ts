@@ -67,7 +67,7 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
   faults.bindArchive(archiveFaults);
   const replay = loadReplay(o.replayKlines);
   const symbols = new SymbolControl(markets, o.seed, now);
-  const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory });
+  const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory, drift: o.bookDrift });
   const hub = new StreamHub({ options: o, markets, books, faults, now }, schedulerTickMs(o) / 2);
   const server = createServer(createRestHandler({ options: o, markets, books, faults, replay, symbols, now }));
   const ws = attachWsServer(server, { options: o, markets, hub, faults, now });

@@ -1,4 +1,4 @@
-import { midTicks, type BookDiff, type BookRegistry, type OrderBook } from './book.js';
+import { type BookDiff, type BookRegistry, type OrderBook } from './book.js';
 import type { FaultQueue } from './faults.js';
 import { alignOpen, isInterval, nextOpen } from './intervals.js';
 import { CandleAccumulator, klineEvent } from './klines.js';
@@ -170,7 +170,7 @@ export class StreamHub {
       const market = this.ctx.markets.get(symbol) as SymbolMarket;
       // A book stands still while its symbol does not trade, so the diffs resume without a gap in update ids.
       if (!market.schedule.tradingAt(t)) continue;
-      const diff = book.advance(midTicks(market, t));
+      const diff = book.advance(this.ctx.books.targetTicks(market, t));
       const topics = this.diffBySymbol.get(symbol);
       if (!topics) continue;
       for (const topic of topics) {
