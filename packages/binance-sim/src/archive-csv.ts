@@ -33,7 +33,7 @@ export function lastCandleEnd(src: ArchiveRowSource, file: ArchiveFile): number 
     const i = lowerBound(rows, file.end) - 1;
     return i >= 0 && (rows[i] as ReplayRow)[0] >= file.start ? (rows[i] as ReplayRow)[6] + 1 : undefined;
   }
-  const [last] = selectOpenTimes(file.interval, file.end - 1, 1, undefined, file.end - 1);
+  const [last] = selectOpenTimes(file.interval, file.end - 1, 1, undefined, file.end - 1, src.markets.get(file.symbol)?.schedule);
   return last !== undefined && last >= file.start ? nextOpen(file.interval, last) : undefined;
 }
 
@@ -59,7 +59,7 @@ export async function buildCsv(src: ArchiveRowSource, file: ArchiveFile, variant
     // Every interval up to 1d divides a day, so a day is a whole number of candles.
     const step = nextOpen(file.interval, file.start) - file.start <= DAY_MS ? DAY_MS : file.end - file.start;
     for (let from = file.start; from < file.end; from += step) {
-      for (const t of selectOpenTimes(file.interval, from + step - 1, Infinity, from, from + step - 1)) {
+      for (const t of selectOpenTimes(file.interval, from + step - 1, Infinity, from, from + step - 1, market.schedule)) {
         const r = klineRow(candleAt(market, file.interval, t, FINAL), market.info, src.scientificTinyValues);
         out.line(`${r[0] as number}${open},${r[1]},${r[2]},${r[3]},${r[4]},${r[5]},${r[6] as number}${close},${r[7]},${r[8]},${r[9]},${r[10]},${r[11]}`);
       }

@@ -322,16 +322,34 @@ export class OrderBook {
   }
 }
 
+/** Options of a {@link BookRegistry}: those of every book, and how fast their prices drift. */
+export interface BookRegistryOptions extends OrderBookOptions {
+  /** How many times faster than the sim clock the books' target price runs along the market's price path (1: in step). */
+  drift: number;
+}
+
 /** Creates each symbol's book on first use and keeps them; idle symbols cost nothing. */
 export class BookRegistry {
   private readonly books = new Map<string, OrderBook>();
+  /** Sim time from which the books' price path runs ahead of the clock: the first time a book asks for its target. */
+  private origin: number | undefined;
 
   constructor(
     private readonly markets: ReadonlyMap<string, SymbolMarket>,
     private readonly seed: number,
     private readonly now: () => number,
-    private readonly opts: OrderBookOptions,
+    private readonly opts: BookRegistryOptions,
   ) {}
+
+  /**
+   * The price, in ticks, a book follows at sim time `t`: the market price at `t`, or with a drift above 1 the
+   * price the market reaches `drift` times as far from the first book's creation, so a minute of ticks walks through `drift` minutes of moves.
+   */
+  targetTicks(market: SymbolMarket, t: number): number {
+    if (this.opts.drift === 1) return midTicks(market, t);
+    this.origin ??= t;
+    return midTicks(market, this.origin + Math.floor((t - this.origin) * this.opts.drift));
+  }
 
   /** The book of a served symbol, created now if needed; undefined for other symbols. */
   get(symbol: string): OrderBook | undefined {
@@ -339,7 +357,7 @@ export class BookRegistry {
     if (hit) return hit;
     const market = this.markets.get(symbol);
     if (!market) return undefined;
-    const book = new OrderBook(market.info, this.seed, midTicks(market, this.now()), this.opts);
+    const book = new OrderBook(market.info, this.seed, this.targetTicks(market, this.now()), this.opts);
     this.books.set(symbol, book);
     return book;
   }

@@ -3,18 +3,21 @@ import { parseArgs } from 'node:util';
 import { BinanceSimError } from './errors.js';
 import type { BinanceSimOptions } from './options.js';
 import { startBinanceSim } from './server.js';
+import { syntheticSymbolNames } from './symbol-control.js';
 
-const USAGE = `Usage: binance-sim [--port N] [--archive-port N] [--host HOST] [--symbols A,B,...] [--seed N] [--speed X]
+const USAGE = `Usage: binance-sim [--port N] [--archive-port N] [--host HOST] [--symbols A,B,...] [--synthetic-symbols N] [--seed N] [--speed X]
   [--replay-klines PATH [PATH ...]]... [--weight-limit N] [--kline-push-ms N] [--depth-update-ms N] [--book-history N]
-  [--ws-max-messages-per-second N] [--ws-max-streams N] [--ws-max-connection-attempts N] [--ws-ping-interval-ms N]
+  [--book-drift X] [--ws-max-messages-per-second N] [--ws-max-streams N] [--ws-max-connection-attempts N] [--ws-ping-interval-ms N]
   [--ws-pong-timeout-ms N] [--ws-max-lifetime-ms N]
 
   --port N                 REST and WebSocket port (default 9000; 0 = a free port)
   --archive-port N         data.binance.vision-like archive port (default 0 = a free port)
+  --synthetic-symbols N    also serve N synthetic USDT symbols, SYN0000USDT, SYN0001USDT, …
   --replay-klines PATH ... data.binance.vision kline CSVs served (REST and archive) instead of synthetic candles.
                            Each PATH is a CSV file or a directory of CSV files. Several paths may follow one
                            --replay-klines, and the flag may be repeated: --replay-klines a.csv b.csv dir/
                            and --replay-klines a.csv --replay-klines b.csv --replay-klines dir/ are the same.
+  --book-drift X           the books' prices move X times as fast as the market's (default 1; 60 = an hour a minute)
   --help                   print this and exit
 `;
 
@@ -27,6 +30,7 @@ const NUMBER_FLAGS = {
   'kline-push-ms': 'klinePushMs',
   'depth-update-ms': 'depthUpdateMs',
   'book-history': 'bookHistory',
+  'book-drift': 'bookDrift',
   'ws-max-messages-per-second': 'wsMaxMessagesPerSecond',
   'ws-max-streams': 'wsMaxStreamsPerConnection',
   'ws-max-connection-attempts': 'wsMaxConnectionAttempts',
@@ -52,6 +56,7 @@ function parseCommandLine(args: string[]): BinanceSimOptions {
         host: { type: 'string', default: '127.0.0.1' },
         symbols: { type: 'string', default: 'BTCUSDT,ETHUSDT' },
         'replay-klines': { type: 'string', multiple: true },
+        'synthetic-symbols': { type: 'string' },
         ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
     });
@@ -75,10 +80,12 @@ function parseCommandLine(args: string[]): BinanceSimOptions {
     } else inReplay = false;
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const synthetic = values['synthetic-symbols'];
+  if (typeof synthetic === 'string' && !/^\d{1,4}$/.test(synthetic)) fail(`--synthetic-symbols must be an integer 0..9999, got ${synthetic}`);
   const options: BinanceSimOptions = {
     host: values.host as string,
     port: 9000,
-    symbols: (values.symbols as string).split(',').filter(Boolean),
+    symbols: [...(values.symbols as string).split(',').filter(Boolean), ...syntheticSymbolNames(Number(synthetic ?? 0))],
     replayKlines: replay,
   };
   for (const [flag, option] of Object.entries(NUMBER_FLAGS)) {

@@ -1,4 +1,5 @@
 import { formatFixed } from './fixed.js';
+import type { SimSymbolStatus } from './listings.js';
 import type { SimSymbol } from './market.js';
 
 function pow10(n: number): bigint {
@@ -6,13 +7,13 @@ function pow10(n: number): bigint {
 }
 
 /** A symbol object with the field names and order of a 2024 exchangeInfo. */
-export function symbolObject(s: SimSymbol): Record<string, unknown> {
+export function symbolObject(s: SimSymbol, status: SimSymbolStatus = 'TRADING'): Record<string, unknown> {
   const q = s.qtyRenderDecimals;
   const tick = formatFixed(pow10(8 - s.tickDecimals), 8);
   const step = formatFixed(pow10(q - s.stepDecimals), q);
   return {
     symbol: s.symbol,
-    status: 'TRADING',
+    status,
     baseAsset: s.baseAsset,
     baseAssetPrecision: q,
     quoteAsset: s.quoteAsset,

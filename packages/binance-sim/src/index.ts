@@ -6,3 +6,5 @@ export type { SimFaults } from './faults.js';
 export type { ArchiveFault, ArchiveFaultKind, ArchiveFaultTarget, SimArchiveFaults } from './archive-faults.js';
 export type { ArchivePrepareResult, ArchivePrepareSpec } from './archive-server.js';
 export { INTERVALS } from './intervals.js';
+export { SYMBOL_STATUSES, type SimSymbolStatus } from './listings.js';
+export { syntheticSymbolNames, type ListSymbolOptions, type SimSymbols } from './symbol-control.js';

@@ -1,5 +1,6 @@
 import { formatFixed } from './fixed.js';
 import { alignOpen, ceilOpen, nextOpen, prevOpen } from './intervals.js';
+import { TradingSchedule } from './listings.js';
 import type { RawCandle, SimSymbol, SymbolMarket } from './market.js';
 
 /** Trade ids of minute m are m * TRADE_ID_STRIDE + 0..trades-1: increasing, contiguous inside a minute. */
@@ -61,6 +62,7 @@ export function aggregate(market: SymbolMarket, interval: string, open: number, 
   const last = Math.min(end / 60_000 - 1, nowMinute);
   let acc: RawCandle | undefined;
   for (let m = first; m <= last; m++) {
+    if (!market.traded(m)) continue;
     const c = m === nowMinute && now < (m + 1) * 60_000 - 1 ? market.partialMinute(m, now) : market.minute(m);
     acc = merge(acc, c);
   }
@@ -68,25 +70,27 @@ export function aggregate(market: SymbolMarket, interval: string, open: number, 
   return { ...result, openTime: open, closeTime: end - 1 };
 }
 
-/** Every simulated symbol is listed at BTCUSDT's real listing day (2017-08-17), so history is finite. */
-export const SIM_LISTED_AT = Date.UTC(2017, 7, 17);
+/** The schedule of a symbol served from the start that never stops trading. */
+const ALWAYS = new TradingSchedule();
 
 /**
  * Open times selected by Binance's rules: neither bound → newest; startTime → oldest from it;
- * endTime only → newest up to it; both → from startTime, stopping at endTime. Never after now.
+ * endTime only → newest up to it; both → from startTime, stopping at endTime. Never after now,
+ * never before the listing, none for a period the symbol did not trade in (a break).
  */
-export function selectOpenTimes(interval: string, now: number, limit: number, startTime?: number, endTime?: number): number[] {
-  const firstOpen = alignOpen(interval, SIM_LISTED_AT);
+export function selectOpenTimes(interval: string, now: number, limit: number, startTime?: number, endTime?: number, schedule: TradingSchedule = ALWAYS): number[] {
+  const firstOpen = alignOpen(interval, schedule.listedAt);
   const lastOpen = alignOpen(interval, now);
   const upper = endTime === undefined ? lastOpen : Math.min(lastOpen, alignOpen(interval, endTime));
+  const exists = (t: number): boolean => schedule.tradedDuring(t, nextOpen(interval, t));
   const out: number[] = [];
   if (startTime !== undefined) {
     for (let t = Math.max(firstOpen, ceilOpen(interval, startTime)); t <= upper && out.length < limit; t = nextOpen(interval, t)) {
-      out.push(t);
+      if (exists(t)) out.push(t);
     }
     return out;
   }
-  for (let t = upper; out.length < limit && t >= firstOpen; t = prevOpen(interval, t)) out.push(t);
+  for (let t = upper; out.length < limit && t >= firstOpen; t = prevOpen(interval, t)) if (exists(t)) out.push(t);
   return out.reverse();
 }
 
@@ -131,9 +135,9 @@ export class CandleAccumulator {
     if (this.interval === '1s') return secondCandle(this.market, this.open, now);
     const nowMinute = Math.floor(now / 60_000);
     const fullUpTo = Math.min(this.last, now >= (nowMinute + 1) * 60_000 - 1 ? nowMinute : nowMinute - 1);
-    for (; this.next <= fullUpTo; this.next++) this.acc = merge(this.acc, this.market.minute(this.next));
+    for (; this.next <= fullUpTo; this.next++) if (this.market.traded(this.next)) this.acc = merge(this.acc, this.market.minute(this.next));
     let result = this.acc ? { ...this.acc } : undefined;
-    if (this.next <= this.last && this.next === nowMinute) result = merge(result, this.market.partialMinute(nowMinute, now));
+    if (this.next <= this.last && this.next === nowMinute && this.market.traded(nowMinute)) result = merge(result, this.market.partialMinute(nowMinute, now));
     return { ...(result ?? this.market.minute(this.first)), openTime: this.open, closeTime: this.closeTime };
   }
 }

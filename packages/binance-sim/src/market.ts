@@ -1,3 +1,5 @@
+import { TradingSchedule } from './listings.js';
+
 /** One symbol of the simulated exchange. */
 export interface SimSymbol {
   symbol: string;
@@ -77,9 +79,16 @@ export class SymbolMarket {
   constructor(
     readonly info: SimSymbol,
     seed: number,
+    /** When the symbol trades: candles and stream events exist only then. */
+    readonly schedule: TradingSchedule = new TradingSchedule(),
   ) {
     this.key = symbolKey(info.symbol, seed);
     this.tickScale = 10n ** BigInt(PRICE_DECIMALS - info.tickDecimals);
+  }
+
+  /** True when minute m is part of the symbol's candles (it traded at some moment of it). */
+  traded(m: number): boolean {
+    return this.schedule.tradedDuring(m * 60_000, (m + 1) * 60_000);
   }
 
   /** Minutes with no trades, as real data has now and then. */

@@ -43,6 +43,13 @@ export interface BinanceSimOptions {
   bookLevels?: number;
   /** Book ticks retained per symbol for `trueBook` (about 300 bytes each). @default 600 */
   bookHistory?: number;
+  /**
+   * How many times faster than the sim clock the books' prices move: each book follows the market price of a sim
+   * time running `bookDrift` times as fast (from the simulator's start), so `60` puts an hour of price moves into a
+   * minute. The touch still trades through at most 4 levels per tick, as on a busy real book. Candles, REST and
+   * `trueBook` are unaffected (trueBook stays exact). At least 1. @default 1
+   */
+  bookDrift?: number;
   /** Incoming frames (text, ping, pong) allowed per connection per second; more closes it. @default 5 */
   wsMaxMessagesPerSecond?: number;
   /** Streams one connection may hold; a SUBSCRIBE beyond gets error code 2. @default 1024 */
@@ -79,6 +86,7 @@ export const DEFAULT_BINANCE_SIM_OPTIONS = {
   depthUpdateMs: 100,
   bookLevels: 5000,
   bookHistory: 600,
+  bookDrift: 1,
   wsMaxMessagesPerSecond: 5,
   wsMaxStreamsPerConnection: 1024,
   wsMaxConnectionAttempts: 300,
@@ -104,5 +112,6 @@ export function resolveOptions(options: BinanceSimOptions): ResolvedOptions {
   for (const k of ['speed', 'klinePushMs', 'kline1sPushMs', 'depthUpdateMs', 'wsPingIntervalMs', 'weightWindowMs'] as const) {
     if (o[k] <= 0) throw new BinanceSimError('INVALID_OPTION', `option ${k} must be > 0, got ${o[k]}`);
   }
+  if (o.bookDrift < 1) throw new BinanceSimError('INVALID_OPTION', `option bookDrift must be >= 1, got ${o.bookDrift}`);
   return o;
 }

@@ -7,6 +7,7 @@ import { candleAt, klineRow, selectOpenTimes } from './klines.js';
 import type { RawCandle, SymbolMarket } from './market.js';
 import type { ResolvedOptions } from './options.js';
 import type { ReplayRow } from './replay.js';
+import type { SymbolControl } from './symbol-control.js';
 import { banned, depthWeight, tooMuch, WeightTracker } from './weights.js';
 
 /** What the REST handler needs from the simulator. */
@@ -17,6 +18,8 @@ export interface RestContext {
   faults: FaultQueue;
   /** Replayed rows keyed by `SYMBOL|interval`, served instead of the synthetic series. */
   replay: ReadonlyMap<string, ReplayRow[]>;
+  /** Listings and status changes of `POST /sim/symbols…`. */
+  symbols: SymbolControl;
   now(): number;
 }
 
@@ -34,7 +37,7 @@ const LRU_MAX = 5000;
 
 /** The request handler of the REST API and of POST /sim/faults. */
 export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res: ServerResponse) => void {
-  const { options: o, markets, books, faults, replay, now } = ctx;
+  const { options: o, markets, books, faults, replay, symbols, now } = ctx;
   const weights = new WeightTracker(o.weightLimitPerMinute, o.weightWindowMs);
   const cache = new Map<string, RawCandle>();
 
@@ -81,7 +84,7 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
     const endTime = intParam(q, 'endTime');
     const rows = replay.get(`${market.info.symbol}|${interval}`);
     if (rows) return replayRows(rows, limit, startTime, endTime);
-    return selectOpenTimes(interval, t, limit, startTime, endTime).map((open) => {
+    return selectOpenTimes(interval, t, limit, startTime, endTime, market.schedule).map((open) => {
       const c = candle(market, interval, open, t, nextOpen(interval, open) - 1);
       return klineRow(c, market.info, o.scientificTinyValues);
     });
@@ -115,7 +118,7 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
         const symbols = names.map((n) => {
           const m = markets.get(n);
           if (!m) throw new HttpError(400, -1121, 'Invalid symbol.');
-          return symbolObject(m.info);
+          return symbolObject(m.info, m.schedule.status);
         });
         return { timezone: 'UTC', serverTime: t, rateLimits: rateLimits(o.weightLimitPerMinute, o.weightWindowMs), exchangeFilters: [], symbols };
       },
@@ -138,12 +141,13 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
     return JSON.stringify({ code, msg });
   }
 
-  function controlFaults(req: IncomingMessage, res: ServerResponse): void {
+  /** A `POST /sim/…` command: 200 `{}` once applied, 400 `{"error"}` when it is refused. */
+  function control(req: IncomingMessage, res: ServerResponse, apply: (cmd: Record<string, unknown>) => void): void {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
       try {
-        faults.apply(JSON.parse(raw) as Record<string, unknown>);
+        apply(JSON.parse(raw) as Record<string, unknown>);
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       } catch (err) {
         res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message }));
@@ -153,7 +157,13 @@ export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res:
 
   return function handle(req, res) {
     const url = new URL(req.url ?? '/', 'http://sim');
-    if (url.pathname === '/sim/faults' && req.method === 'POST') return controlFaults(req, res);
+    if (req.method === 'POST') {
+      if (url.pathname === '/sim/faults') return control(req, res, (cmd) => faults.apply(cmd));
+      if (url.pathname === '/sim/symbols' || url.pathname === '/sim/symbols/status') {
+        const path = url.pathname;
+        return control(req, res, (cmd) => symbols.apply(path, cmd));
+      }
+    }
     const t = now();
     const w = weights.at(req.socket.remoteAddress ?? 'unknown', t);
     const windowEnd = weights.windowEnd(t);

@@ -10,10 +10,11 @@ import { resolveOptions, type BinanceSimOptions } from './options.js';
 import { loadReplay } from './replay.js';
 import { createRestHandler } from './rest.js';
 import { StreamHub } from './streams.js';
+import { type SimSymbols, SymbolControl } from './symbol-control.js';
 import { attachWsServer, schedulerTickMs } from './ws-server.js';
 
-/** A running simulator. */
-export interface BinanceSim {
+/** A running simulator; `listSymbol` and `setSymbolStatus` change its symbols mid-run. */
+export interface BinanceSim extends SimSymbols {
   /** Base URL of the REST API, e.g. http://127.0.0.1:40123 */
   restUrl: string;
   /** Raw stream base, e.g. ws://127.0.0.1:40123/ws (append `/<stream>` or SUBSCRIBE later) */
@@ -65,9 +66,10 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
   const archiveFaults = new ArchiveFaultQueue();
   faults.bindArchive(archiveFaults);
   const replay = loadReplay(o.replayKlines);
-  const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory });
+  const symbols = new SymbolControl(markets, o.seed, now);
+  const books = new BookRegistry(markets, o.seed, now, { levels: o.bookLevels, history: o.bookHistory, drift: o.bookDrift });
   const hub = new StreamHub({ options: o, markets, books, faults, now }, schedulerTickMs(o) / 2);
-  const server = createServer(createRestHandler({ options: o, markets, books, faults, replay, now }));
+  const server = createServer(createRestHandler({ options: o, markets, books, faults, replay, symbols, now }));
   const ws = attachWsServer(server, { options: o, markets, hub, faults, now });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -105,6 +107,8 @@ export async function startBinanceSim(options: BinanceSimOptions = {}): Promise<
     archiveFaults,
     prepareArchive: (spec) => archive.prepare(spec),
     now,
+    listSymbol: (symbol, listing) => symbols.listSymbol(symbol, listing),
+    setSymbolStatus: (symbol, status) => symbols.setSymbolStatus(symbol, status),
     trueBook(symbol, lastUpdateId, levels = 5000) {
       const book = books.find(symbol);
       if (!book) {

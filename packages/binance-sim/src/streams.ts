@@ -1,4 +1,4 @@
-import { midTicks, type BookDiff, type BookRegistry, type OrderBook } from './book.js';
+import { type BookDiff, type BookRegistry, type OrderBook } from './book.js';
 import type { FaultQueue } from './faults.js';
 import { alignOpen, isInterval, nextOpen } from './intervals.js';
 import { CandleAccumulator, klineEvent } from './klines.js';
@@ -57,6 +57,7 @@ interface DiffTopic extends TopicBase {
 interface PartialTopic extends TopicBase {
   kind: 'partial';
   book: OrderBook;
+  symbol: string;
   levels: number;
   periodMs: number;
 }
@@ -129,7 +130,7 @@ export class StreamHub {
       return { kind: 'kline', name, subscribers, due: realNow, market, interval: spec.interval, candle, periodMs };
     }
     const book = books.get(spec.symbol) as OrderBook;
-    if (spec.kind === 'partial') return { kind: 'partial', name, subscribers, due: realNow + spec.periodMs, book, levels: spec.levels, periodMs: spec.periodMs };
+    if (spec.kind === 'partial') return { kind: 'partial', name, subscribers, due: realNow + spec.periodMs, book, symbol: spec.symbol, levels: spec.levels, periodMs: spec.periodMs };
     const topic: DiffTopic = { kind: 'diff', name, subscribers, due: realNow + spec.periodMs, book, symbol: spec.symbol, periodMs: spec.periodMs, pending: undefined };
     let set = this.diffBySymbol.get(spec.symbol);
     if (!set) {
@@ -150,18 +151,27 @@ export class StreamHub {
     }
     const stalled = faults.stalled(realNow);
     for (const topic of this.topics.values()) {
-      if (topic.kind === 'kline') this.klineTick(topic, t, realNow, stalled);
+      // A symbol that is not trading (BREAK, …) sends nothing; its schedule keeps time going.
+      const silent = stalled || !this.marketOf(topic).schedule.tradingAt(t);
+      if (topic.kind === 'kline') this.klineTick(topic, t, realNow, silent);
       else if (realNow + this.slackMs >= topic.due) {
         topic.due = advanceDue(topic.due, topic.periodMs, realNow);
-        if (topic.kind === 'diff') this.flushDiff(topic, t, stalled);
-        else if (!stalled) this.publish(topic, JSON.stringify(topic.book.snapshot(topic.levels)));
+        if (topic.kind === 'diff') this.flushDiff(topic, t, silent);
+        else if (!silent) this.publishPartial(topic);
       }
     }
   }
 
+  private marketOf(topic: Topic): SymbolMarket {
+    return topic.kind === 'kline' ? topic.market : (this.ctx.markets.get(topic.book.info.symbol) as SymbolMarket);
+  }
+
   private advanceBooks(t: number): void {
     for (const [symbol, book] of this.ctx.books.all()) {
-      const diff = book.advance(midTicks(this.ctx.markets.get(symbol) as SymbolMarket, t));
+      const market = this.ctx.markets.get(symbol) as SymbolMarket;
+      // A book stands still while its symbol does not trade, so the diffs resume without a gap in update ids.
+      if (!market.schedule.tradingAt(t)) continue;
+      const diff = book.advance(this.ctx.books.targetTicks(market, t));
       const topics = this.diffBySymbol.get(symbol);
       if (!topics) continue;
       for (const topic of topics) {
@@ -185,6 +195,12 @@ export class StreamHub {
     this.publish(topic, payload);
   }
 
+  private publishPartial(topic: PartialTopic): void {
+    const book = topic.book.snapshot(topic.levels);
+    const crossed = this.ctx.faults.takeCrossing(topic.symbol);
+    this.publish(topic, JSON.stringify(crossed ? { lastUpdateId: book.lastUpdateId, bids: book.asks, asks: book.bids } : book));
+  }
+
   private klineTick(topic: KlineTopic, t: number, realNow: number, stalled: boolean): void {
     const sci = this.ctx.options.scientificTinyValues;
     const open = alignOpen(topic.interval, t);
@@ -194,7 +210,7 @@ export class StreamHub {
         topic.candle = new CandleAccumulator(topic.market, topic.interval, open);
         break;
       }
-      if (!stalled) this.publish(topic, klineEvent(topic.market, topic.interval, closed.at(closed.closeTime + 1), t, true, sci));
+      if (!stalled && topic.market.schedule.tradedDuring(closed.open, closed.closeTime + 1)) this.publish(topic, klineEvent(topic.market, topic.interval, closed.at(closed.closeTime + 1), t, true, sci));
       topic.candle = new CandleAccumulator(topic.market, topic.interval, nextOpen(topic.interval, closed.open));
     }
     if (realNow + this.slackMs < topic.due) return;

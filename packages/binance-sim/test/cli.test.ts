@@ -73,6 +73,13 @@ describe('binance-sim CLI', () => {
     expect((await getBytes(archiveUrl + archivePath('BTCUSDT', '1d', '2024-05'))).status).toBe(200);
   });
 
+  it('--synthetic-symbols N adds N synthetic USDT symbols to --symbols', async () => {
+    const { restUrl } = await startCli(['--symbols', 'BTCUSDT', '--synthetic-symbols', '200']);
+    const info = (await (await fetch(`${restUrl}/api/v3/exchangeInfo`)).json()) as { symbols: { symbol: string }[] };
+    expect(info.symbols).toHaveLength(201);
+    expect(info.symbols.map((s) => s.symbol).slice(0, 3)).toEqual(['BTCUSDT', 'SYN0000USDT', 'SYN0001USDT']);
+  });
+
   it('writes the same zip bytes in another time zone', async () => {
     const path = archivePath('BTCUSDT', '1h', '2024-05');
     const { archiveUrl } = await startCli(['--seed', '5', '--symbols', 'BTCUSDT'], { TZ: 'America/Los_Angeles' });
@@ -89,6 +96,7 @@ describe('binance-sim CLI', () => {
     ['a stray argument', ['stray'], 2, /unexpected argument stray/],
     ['a number flag that is not a number', ['--archive-port', 'x'], 2, /--archive-port must be a number, got x/],
     ['an unknown flag', ['--replay'], 2, /Unknown option '--replay'/],
+    ['a synthetic count that is not an integer', ['--synthetic-symbols', '2.5'], 2, /--synthetic-symbols must be an integer 0..9999, got 2.5/],
     ['a replay path that does not exist', ['--replay-klines', join(dir, 'missing.csv')], 1, /replay file or directory not found: .*missing\.csv/],
   ])('exits with a one-line reason on %s', async (_what, args, code, message) => {
     const p = startNodeProcess(CLI, { env: {}, args: ['--port', '0', ...args] });

@@ -116,6 +116,27 @@ describe('depth', () => {
     for (let i = 1; i < events.length; i++) expect(events[i]!.U).toBe(events[i - 1]!.u + 1);
   });
 
+  it('under bookDrift 60 the diff stream still reproduces trueBook after every event', async () => {
+    // A real clock: the drift runs on sim time, which a frozen virtual clock would stop.
+    const s = await startReal({ symbols: ['ETHUSDT'], bookDrift: 60, bookHistory: 200 });
+    const c = await client(`${s.wsUrl}/ethusdt@depth@100ms`);
+    await c.next<DepthEvent>(() => true, 0, 3000);
+    const snap = (await getJson(`${s.restUrl}/api/v3/depth?symbol=ETHUSDT&limit=5000`)).body as Snapshot;
+    await c.until(() => c.messages.length >= 40 && (c.messages.at(-1) as DepthEvent).u > snap.lastUpdateId, 15_000, '40 events');
+    const events = c.messages as DepthEvent[];
+    const local = syncBook(snap, []);
+    let checked = 0;
+    for (const e of events) {
+      if (e.u <= local.id) continue;
+      local.apply(e);
+      const truth = s.trueBook('ETHUSDT', local.id, 200);
+      expect(top(local.book.bids, true, 200)).toEqual(truth.bids);
+      expect(top(local.book.asks, false, 200)).toEqual(truth.asks);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
   it('diffs carry removals as zero strings, new levels near the touch and deep levels', async () => {
     const s = await startVirtual();
     const snap = (await getJson(`${s.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=5000`)).body as Snapshot;
