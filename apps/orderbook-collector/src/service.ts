@@ -148,7 +148,8 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   });
   writerRef.pending = () => writer.pending();
 
-  source = createSource(config, client, { onResync: (symbol, reason) => metrics.resync(symbol, reason) }, logger.child({ module: config.mode }), clock);
+  const sourceHooks: SourceHooks = { onResync: (symbol, reason) => metrics.resync(symbol, reason), onInvalidFrame: () => metrics.invalidFrame() };
+  source = createSource(config, client, sourceHooks, logger.child({ module: config.mode }), clock);
   const activeSource = source;
   await activeSource.start();
 

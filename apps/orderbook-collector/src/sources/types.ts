@@ -1,4 +1,4 @@
-import type { DepthLevel } from '@collector/binance-client';
+import type { PriceLevelInput } from '@collector/store';
 import type { OrderbookMode } from '../config.js';
 
 /**
@@ -29,9 +29,9 @@ export interface BookReading {
   lastUpdateId: number;
   /** Exchange event time of the last applied diff, epoch ms; null when the source has none. */
   eventTime: number | null;
-  /** Best first, at most the configured levels. */
-  bids: DepthLevel[];
-  asks: DepthLevel[];
+  /** Best first, at most the configured levels: Decimals, or checked exchange text (stream mode). */
+  bids: readonly PriceLevelInput[];
+  asks: readonly PriceLevelInput[];
   /** Fewer levels than configured on a side although the exchange may have more: only the exact ones are kept. */
   truncated?: boolean;
 }
@@ -43,6 +43,8 @@ export type BookRead = { ok: true; book: BookReading } | { ok: false; reason: Sk
 export interface SourceHooks {
   /** A book left the live state, or a stream went down. */
   onResync(symbol: string, reason: string): void;
+  /** A frame was refused by the client's checks (`ResponseFormatError`): dropped, nothing of it stored. */
+  onInvalidFrame(): void;
 }
 
 /** Where snapshots come from: one per mode. */
