@@ -90,8 +90,8 @@ describe('loadCandles', () => {
       [T0 + 3 * MINUTE, '64350', true],
     ]);
     // No staging table outlives its transaction.
-    const [{ tables }] = await db.sql<{ tables: number }[]>`SELECT count(*)::int AS tables FROM pg_class WHERE relname = 'candles_staging'`;
-    expect(tables).toBe(0);
+    const [staging] = await db.sql<{ tables: number }[]>`SELECT count(*)::int AS tables FROM pg_class WHERE relname = 'candles_staging'`;
+    expect(staging?.tables).toBe(0);
   });
 
   it('takes several series through the staging table, and a state never moves backwards', async () => {
@@ -113,8 +113,8 @@ describe('loadCandles', () => {
     const failure = await store.loadCandles({ candles: rows, states: [{ symbol: 'BTCUSDT', stream: STREAM, lastTimestamp: T0 + 9 * MINUTE }] }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(StoreValidationError);
     expect(failure).toMatchObject({ code: 'INVALID_CANDLE', index: 7, field: 'volume' });
-    const [{ n }] = await db.sql<{ n: number }[]>`SELECT (SELECT count(*) FROM candles) + (SELECT count(*) FROM collector_state) AS n`;
-    expect(Number(n)).toBe(0);
+    const [written] = await db.sql<{ n: number }[]>`SELECT ((SELECT count(*) FROM candles) + (SELECT count(*) FROM collector_state))::int AS n`;
+    expect(written?.n).toBe(0);
   });
 
   it('is all or nothing: a failure after the COPY leaves neither rows nor state, and the pool stays usable', async () => {
@@ -129,8 +129,8 @@ describe('loadCandles', () => {
       expect(failure).toBeInstanceOf(StoreError);
       expect(failure).toMatchObject({ code: 'QUERY_FAILED' });
       expect((failure as Error).message).toContain('state refused for BADUSDT');
-      const [{ n }] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM candles`;
-      expect(n).toBe(0);
+      const [rows] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM candles`;
+      expect(rows?.n).toBe(0);
       // Every connection of the pool is still good.
       for (let i = 0; i < 3; i++) expect((await store.loadCandles({ candles: range('BTCUSDT', i * 10, 10), states: [] })).candles).toBe(10);
     } finally {
