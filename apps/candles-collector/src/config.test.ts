@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     expect(parseSymbolList('BTCUSDT, ETHUSDT')).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
 
+  it('reads patterns, ALL and exclusions in SYMBOLS, and the replica settings', () => {
+    expect(loadConfig({ SYMBOLS: '*USDT,-USDCUSDT,ETHBTC' }, NOW).symbolSelection).toEqual({ names: ['ETHBTC'], patterns: ['*USDT'], exclusions: ['USDCUSDT'] });
+    expect(loadConfig({ SYMBOLS: 'ALL' }, NOW).symbolSelection.patterns).toEqual(['*']);
+    expect(loadConfig({}, NOW)).toMatchObject({ leaseTtlMs: 9000, symbolsRefreshMs: 3_600_000, symbolSelection: { names: DEFAULT_SYMBOLS, patterns: [] } });
+    expect(loadConfig({}, NOW).replicaId).toMatch(new RegExp(`-${process.pid}$`));
+    expect(loadConfig({ REPLICA_ID: 'pod-a', LEASE_TTL: '15s', SYMBOLS_REFRESH: '10m' }, NOW)).toMatchObject({ replicaId: 'pod-a', leaseTtlMs: 15_000, symbolsRefreshMs: 600_000 });
+  });
+
   it('reads INTERVALS and END_DATE', () => {
     const config = loadConfig({ INTERVALS: '1m,1h,1d', START_DATE: '2024-01-01', END_DATE: '2024-02-01' }, NOW);
     expect(config.intervals).toEqual(['1m', '1h', '1d']);
@@ -70,7 +78,12 @@ describe('loadConfig', () => {
     [{ MAX_RETRIES: 'five' }, 'MAX_RETRIES', /integer/],
     [{ REALTIME_INTERVAL: '-1' }, 'REALTIME_INTERVAL', /> 0/],
     [{ REALTIME_MODE: 'push' }, 'REALTIME_MODE', /one of stream, poll/],
-    [{ SYMBOLS: 'BTCUSDT,btc-usdt' }, 'SYMBOLS', /invalid symbol "btc-usdt"/],
+    [{ SYMBOLS: 'BTCUSDT,btc-usdt' }, 'SYMBOLS', /invalid term "btc-usdt"/],
+    [{ SYMBOLS: '-USDCUSDT' }, 'SYMBOLS', /only exclusions/],
+    [{ REPLICA_ID: 'pod a' }, 'REPLICA_ID', /letters, digits/],
+    [{ LEASE_TTL: '500ms' }, 'LEASE_TTL', /between 1000 ms/],
+    [{ LEASE_TTL: 'soon' }, 'LEASE_TTL', /duration/],
+    [{ SYMBOLS_REFRESH: '0' }, 'SYMBOLS_REFRESH', /between 1000 ms/],
     [{ SYMBOLS: 'BTCUSDT,BTCUSDT' }, 'SYMBOLS', /twice/],
     [{ SYMBOLS: '[]' }, 'SYMBOLS', /no symbol/],
     [{ END_DATE: '2024-12-31' }, 'END_DATE', /after START_DATE/],

@@ -3,6 +3,8 @@ import {
   ConfigError,
   type Env,
   loadCommonConfig,
+  loadReplicaConfig,
+  type ReplicaConfig,
   parseChoiceEnv,
   parseNumberEnv,
   parseUtcDate,
@@ -15,7 +17,7 @@ export const MAX_BATCH_SIZE = 1000;
 export const REALTIME_MODES = ['stream', 'poll'] as const;
 
 /** The validated configuration of the candles collector. */
-export interface CandlesCollectorConfig extends CommonConfig {
+export interface CandlesCollectorConfig extends CommonConfig, ReplicaConfig {
   intervals: CandleInterval[];
   /** Epoch ms of START_DATE (UTC midnight). */
   startTime: number;
@@ -60,6 +62,7 @@ export function loadConfig(env: Env, now: number = Date.now()): CandlesCollector
   if (endTime !== undefined && endTime > now) throw new ConfigError('END_DATE', `is in the future: "${endText}"`);
   return {
     ...common,
+    ...loadReplicaConfig(env),
     intervals: parseIntervals(env),
     startTime,
     endTime,

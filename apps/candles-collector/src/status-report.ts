@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { DEFAULT_BINANCE_CLIENT_OPTIONS } from '@collector/binance-client';
-import { type CandleInterval, candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen } from '@collector/candle';
+import { type CandleSeries, candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen } from '@collector/candle';
 import { ConfigError, type Logger } from '@collector/service-kit';
 import {
   backfillProgress,
@@ -27,6 +26,10 @@ export interface CandlesStatusSources {
   logger: Logger;
   /** Exchange time now, epoch ms. @default Date.now */
   now?: () => number;
+  /** This replica's id (`REPLICA_ID`). */
+  replica: string;
+  /** The series this replica collects now (its leases). */
+  owned: () => readonly CandleSeries[];
 }
 
 /** The status page of this collector, and what it holds open. */
@@ -46,16 +49,14 @@ async function bySeries(metric: CandlesMetrics['lagSeconds']): Promise<Map<strin
 /**
  * Builds `/status` from what the service already records: `collector_state` (how far each series is stored and
  * whether it went live), `known_candle_gaps`, the newest stored candle, and the metrics (lag, candles left,
- * reconnects, weight). Every configured series is owned until replicas share them (issue 12 replaces `owned`).
+ * reconnects, weight), for the series this replica holds leases for.
  */
 export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesStatusPage {
   const { config, store, metrics } = sources;
   const now = sources.now ?? Date.now;
   if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'or DB_HOST must be set');
   const reader = createStoreReader({ url: config.databaseUrl });
-  const replica = `${hostname()}-${process.pid}`;
   const meters = new Map<string, RateMeter>();
-  const series = config.symbols.flatMap((symbol) => config.intervals.map((interval) => ({ symbol, interval: interval as CandleInterval })));
 
   async function report(): Promise<CandlesStatusReport> {
     // The metrics first, then the database: a page committed in between then counts as left rather than done,
@@ -64,7 +65,7 @@ export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesS
     const [states, gaps] = await Promise.all([store.listStates(), store.listKnownGaps()]);
     const at = now();
     const owned = await Promise.all(
-      series.map(async ({ symbol, interval }): Promise<CandleSeriesStatus> => {
+      sources.owned().map(async ({ symbol, interval }): Promise<CandleSeriesStatus> => {
         const id = candleSeriesId(symbol, interval);
         const state = states.find((s) => s.symbol === symbol && s.stream === stateStream(interval));
         const [last] = await reader.latestCandles({ symbol, interval, limit: 1 });
@@ -98,7 +99,7 @@ export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesS
     return {
       version: STATUS_CONTRACT_VERSION,
       app: 'candles',
-      replica,
+      replica: sources.replica,
       generatedAt: at,
       weight: { used: sources.usedWeight(), limit: DEFAULT_BINANCE_CLIENT_OPTIONS.weightLimitPerMinute },
       reconnects: reconnects.values.reduce((sum, v) => sum + v.value, 0),

@@ -2,6 +2,7 @@ import {
   type CommonConfig,
   ConfigError,
   type Env,
+  isFixedSelection,
   loadCommonConfig,
   parseChoiceEnv,
   parseDurationEnv,
@@ -81,6 +82,9 @@ function parseInterval(env: Env): number {
  */
 export function loadConfig(env: Env): OrderbookCollectorConfig {
   const common = loadCommonConfig(env, { httpPort: 8081 });
+  if (!isFixedSelection(common.symbolSelection) || common.symbolSelection.exclusions.length > 0) {
+    throw new ConfigError('SYMBOLS', `must list symbols by name for the order book collector (patterns, ALL and exclusions are for the candles collector), got "${readEnv(env, 'SYMBOLS')}"`);
+  }
   if (common.databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL', 'is not set (nor DB_HOST): the order book collector needs PostgreSQL (`pnpm start` at the root provides an embedded one)');
   }

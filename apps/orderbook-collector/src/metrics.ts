@@ -21,6 +21,7 @@ export interface OrderbookMetrics {
   verifyMismatch(symbol: string): void;
   resync(symbol: string, reason: string): void;
   writeFailed(): void;
+  invalidFrame(): void;
   writeDuration(ms: number): void;
   ticksMissed(count: number): void;
 }
@@ -45,6 +46,7 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
   );
   const resyncs = counter(registry, 'collector_orderbook_resyncs_total', 'Books that left the live state or streams that went down, by reason', ['symbol', 'reason']);
   const writeFailures = counter(registry, 'collector_orderbook_write_failures_total', 'Failed snapshot inserts (kept and retried)');
+  const invalidFrames = counter(registry, 'collector_orderbook_invalid_frames_total', 'Stream frames refused by the client\'s checks (bad decimal, levels out of order, crossed book): dropped, nothing stored');
   const ticksMissed = counter(registry, 'collector_orderbook_ticks_missed_total', 'Grid times passed over because the event loop was blocked');
   const writeSeconds = new Gauge({ name: 'collector_orderbook_write_duration_seconds', help: 'Duration of the last successful snapshot insert', registers: [registry] });
   new Gauge({
@@ -107,6 +109,7 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
     verifyMismatch: (symbol) => mismatches.inc({ symbol }),
     resync: (symbol, reason) => resyncs.inc({ symbol, reason }),
     writeFailed: () => writeFailures.inc(),
+    invalidFrame: () => invalidFrames.inc(),
     writeDuration: (ms) => writeSeconds.set(ms / 1000),
     ticksMissed: (count) => ticksMissed.inc(count),
   };

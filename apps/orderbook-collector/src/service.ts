@@ -150,6 +150,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
 
   const hooks: SourceHooks = {
     onResync: (symbol, reason) => metrics.resync(symbol, reason),
+    onInvalidFrame: () => metrics.invalidFrame(),
     onRefresh: (symbol, reason) => metrics.refreshed(symbol, reason),
     onRefreshFailed: (symbol, reason) => metrics.refreshFailed(symbol, reason),
     onMismatch: (symbol) => metrics.verifyMismatch(symbol),

@@ -30,7 +30,7 @@ let running: InProcessCollector | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase('orderbook_modes');
-  sim = await startSim({ symbols: ['BTCUSDT', 'ETHUSDT', 'ADAUSDT', 'ETHBTC', 'SHIBUSDT', 'MODEAUSDT', 'MODEBUSDT'] });
+  sim = await startSim({ symbols: ['BTCUSDT', 'ETHUSDT', 'ADAUSDT', 'ETHBTC', 'SHIBUSDT', 'MODEAUSDT', 'MODEBUSDT', 'CROSSUSDT'] });
 });
 afterEach(async () => {
   await running?.stop();
@@ -87,6 +87,31 @@ describe.skipIf(!redis)('order book collector against the simulator', () => {
     expect(Number(state?.last_timestamp)).toBe(Math.max(...result.rows.filter((r) => r.symbol === 'BTCUSDT').map((r) => r.timestamp)));
     // A clean stop leaves the symbol marked as not realtime.
     expect(state?.is_realtime).toBe(false);
+  });
+
+  it('stream mode: crossed pushes are refused, counted and logged, and nothing of them is stored or published', async () => {
+    // A symbol of its own: the rows of every test share the database.
+    const symbols = ['CROSSUSDT'];
+    let refused = 0;
+    let crossedUntil = 0;
+    const result = await run('stream', symbols, 5, async ({ collector }) => {
+      await waitFor('first snapshots', async () => (await metric(collector.httpPort, 'collector_orderbook_snapshots_written_total')) >= 2);
+      sim.faults.crossPartialDepth(15, 'CROSSUSDT');
+      await waitFor('15 refused frames', async () => (await metric(collector.httpPort, 'collector_orderbook_invalid_frames_total')) >= 15);
+      crossedUntil = Date.now();
+      const written = await metric(collector.httpPort, 'collector_orderbook_snapshots_written_total');
+      await waitFor('written again', async () => (await metric(collector.httpPort, 'collector_orderbook_snapshots_written_total')) >= written + 2);
+      refused = await metric(collector.httpPort, 'collector_orderbook_invalid_frames_total');
+    });
+    expect(refused).toBe(15);
+    // Every stored book is the true one: ordered, not crossed, at its update id; the feed carries the same.
+    expectSnapshotsEqualTrueBook(sim, result.rows, 5);
+    expectPublishedEqualStored(result.messages, result.rows);
+    expect(result.rows.some((r) => r.timestamp > crossedUntil)).toBe(true);
+    // One line for the first refusal (then one per 100), naming the stream and what was wrong.
+    const lines = result.logs.filter((l) => l.msg === 'depth frame refused; nothing of it is stored');
+    expect(lines).toHaveLength(1);
+    expect(JSON.stringify(lines[0])).toMatch(/crossusdt@depth5@100ms.*bids\[1\] price .* is not below bids\[0\]/);
   });
 
   it('stream mode: a stalled stream is skipped as stale, not written again as fresh', async () => {

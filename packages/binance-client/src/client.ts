@@ -109,7 +109,8 @@ interface RequestSpec<T> {
   label: string;
   weight: number;
   query?: Record<string, string | number | undefined>;
-  parse: (body: unknown) => T;
+  /** `bodyTimeMs`: a lower bound of Binance time when the server built the body (see {@link bodyTimeLowerBound}). */
+  parse: (body: unknown, bodyTimeMs: number) => T;
 }
 
 function retryAfterMs(headers: Headers): number | undefined {
@@ -151,10 +152,27 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
   const $fetch: $Fetch = o.fetch ? createFetch({ fetch: o.fetch, Headers: globalThis.Headers, AbortController: globalThis.AbortController }) : ofetch;
   const limiter = new WeightLimiter(Math.floor(o.weightLimitPerMinute * o.weightSafety), o.weightWindowMs);
   const connectionAttempts = new SlidingWindowPacer(o.maxConnectionAttempts, o.connectionAttemptsWindowMs);
-  let offsetMs = 0;
+  /**
+   * Binance time minus local time, kept as a lower bound: each reading is a server time the server had reached by
+   * the moment the response arrived. Undefined until the first response.
+   */
+  let offsetMs: number | undefined;
   let bannedUntil = 0;
 
-  const serverNow = (): number => Date.now() + offsetMs;
+  const serverNow = (): number => Date.now() + (offsetMs ?? 0);
+
+  /**
+   * A lower bound of Binance time when the server built a response's body, for deciding which candles are closed.
+   * The body is older than the `Date` header (a candle may close between the two), so "closed before the header"
+   * would call a half-built candle closed. The body was built after the request was sent; at that moment Binance
+   * time was at least the send time plus any lower-bound offset, this response's or an earlier one. Both are valid
+   * while Binance's clock runs at the local clock's speed; a simulator whose clock runs faster keeps only the earlier
+   * one valid, so the smaller of the two is taken (at real speed they agree).
+   */
+  function bodyTimeLowerBound(sentAt: number, offsetBefore: number | undefined): number {
+    const offsets = [offsetBefore, offsetMs].filter((o): o is number => o !== undefined);
+    return sentAt + (offsets.length === 0 ? 0 : Math.min(...offsets));
+  }
 
   async function request<T>(spec: RequestSpec<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -164,6 +182,8 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       }
       const canRetry = attempt < o.maxRetries;
       await limiter.acquire(spec.weight);
+      const offsetBefore = offsetMs;
+      const sentAt = Date.now();
       let response;
       try {
         response = await $fetch.raw<string, 'text'>(`${o.baseUrl}${spec.path}`, {
@@ -185,7 +205,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       }
       const received = Date.now();
       const date = response.headers.get('date');
-      // The Date header has 1 s resolution: its value is a lower bound of Binance time, so isClosed errs on "open".
+      // The Date header has 1 s resolution and was written before the response arrived: a lower bound.
       if (date !== null && !Number.isNaN(Date.parse(date))) offsetMs = Date.parse(date) - received;
       const usedHeader = response.headers.get('x-mbx-used-weight-1m');
       if (usedHeader !== null && /^\d+$/.test(usedHeader)) limiter.sync(Number(usedHeader));
@@ -231,7 +251,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
         }
         throw error;
       }
-      return spec.parse(body);
+      return spec.parse(body, bodyTimeLowerBound(sentAt, offsetBefore));
     }
   }
 
@@ -267,7 +287,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       label,
       weight: ENDPOINT_WEIGHTS.klines,
       query: { symbol, interval, startTime, endTime, limit },
-      parse: (body) => parse(body, symbol, interval, serverNow()) as K[],
+      parse: (body, bodyTimeMs) => parse(body, symbol, interval, bodyTimeMs) as K[],
     });
   }
 
@@ -339,10 +359,9 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
     },
 
     async serverTime() {
-      const sent = Date.now();
       const time = await request({ path: '/api/v3/time', label: 'serverTime', weight: ENDPOINT_WEIGHTS.time, parse: parseServerTime });
-      // Millisecond value measured at about the middle of the round trip: more precise than the Date header.
-      offsetMs = time - Math.round((sent + Date.now()) / 2);
+      // A millisecond reading, so a tighter lower bound than the Date header's whole second.
+      offsetMs = time - Date.now();
       return time;
     },
 

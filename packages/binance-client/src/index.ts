@@ -24,7 +24,7 @@ export {
   type BinanceClientOptions,
   type StreamOptions,
 } from './options.js';
-export type { DepthLevel, DepthSnapshot, ExchangeInfo, RateLimitInfo, SymbolInfo } from './parse.js';
+export type { DepthLevel, DepthLevelText, DepthSnapshot, ExchangeInfo, RateLimitInfo, SymbolInfo } from './parse.js';
 export { backoffDelayMs, MAX_BACKOFF_MS } from './rate-limiter.js';
 export type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from './stream-events.js';
 export type {

@@ -1,9 +1,12 @@
 import type { Candle, CandleInterval, CandleText } from '@collector/candle';
-import { checkDecimalString, type Decimal, lazyDecimal, parseDecimal } from '@collector/decimal';
+import { checkDecimalString, compareDecimalStrings, type Decimal, lazyDecimal, parseDecimal } from '@collector/decimal';
 import { ResponseFormatError } from './errors.js';
 
 /** One price level of an order book: price and quantity. */
 export type DepthLevel = [price: Decimal, quantity: Decimal];
+
+/** One price level as the exchange's decimal text, checked by `checkDecimalString` but not parsed. */
+export type DepthLevelText = [price: string, quantity: string];
 
 /** `GET /api/v3/depth` snapshot. */
 export interface DepthSnapshot {
@@ -181,6 +184,48 @@ export function levels(context: string, side: string, value: unknown): DepthLeve
     if (!Array.isArray(level) || level.length < 2) fail(context, `${side}[${i}] is not a [price, qty] pair`);
     return [dec(context, `${side}[${i}] price`, level[0]), dec(context, `${side}[${i}] qty`, level[1])];
   });
+}
+
+const MINUS = 45;
+
+/**
+ * A side of levels as checked exchange text: every price and quantity in the grammar of `parseDecimal` and not
+ * negative. The pairs of the parsed JSON are kept as they are, so a side costs no allocation beyond the JSON parse.
+ * @internal
+ */
+export function textLevels(context: string, side: string, value: unknown): DepthLevelText[] {
+  if (!Array.isArray(value)) fail(context, `${side} is not an array`);
+  for (let i = 0; i < value.length; i++) {
+    const level: unknown = value[i];
+    if (!Array.isArray(level) || level.length !== 2) fail(context, `${side}[${i}] is not a [price, qty] pair`);
+    const [price, quantity] = level as unknown[];
+    if (decText(context, `${side}[${i}] price`, price).charCodeAt(0) === MINUS) fail(context, `${side}[${i}] price ${JSON.stringify(price)} is negative`);
+    if (decText(context, `${side}[${i}] qty`, quantity).charCodeAt(0) === MINUS) fail(context, `${side}[${i}] qty ${JSON.stringify(quantity)} is negative`);
+  }
+  return value as DepthLevelText[];
+}
+
+/**
+ * Checks that a whole book is in order, by comparing decimal text (no Decimal is built): bids strictly descending,
+ * asks strictly ascending, and the best bid below the best ask (not crossed).
+ * @internal
+ */
+export function checkBookOrder(context: string, bids: readonly DepthLevelText[], asks: readonly DepthLevelText[]): void {
+  for (let i = 1; i < bids.length; i++) {
+    const [price] = bids[i] as DepthLevelText;
+    const [above] = bids[i - 1] as DepthLevelText;
+    if (compareDecimalStrings(price, above) >= 0) fail(context, `bids[${i}] price ${JSON.stringify(price)} is not below bids[${i - 1}] price ${JSON.stringify(above)}`);
+  }
+  for (let i = 1; i < asks.length; i++) {
+    const [price] = asks[i] as DepthLevelText;
+    const [below] = asks[i - 1] as DepthLevelText;
+    if (compareDecimalStrings(price, below) <= 0) fail(context, `asks[${i}] price ${JSON.stringify(price)} is not above asks[${i - 1}] price ${JSON.stringify(below)}`);
+  }
+  const bestBid = bids[0]?.[0];
+  const bestAsk = asks[0]?.[0];
+  if (bestBid !== undefined && bestAsk !== undefined && compareDecimalStrings(bestBid, bestAsk) >= 0) {
+    fail(context, `the book is crossed: best bid ${JSON.stringify(bestBid)} is not below best ask ${JSON.stringify(bestAsk)}`);
+  }
 }
 
 /** Validates a depth body. */

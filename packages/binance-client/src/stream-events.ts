@@ -1,6 +1,6 @@
 import type { Candle } from '@collector/candle';
 import type { Decimal } from '@collector/decimal';
-import type { DepthLevel } from './parse.js';
+import type { DepthLevel, DepthLevelText } from './parse.js';
 
 /**
  * Typed WebSocket market events. The stream parser produces them and `OrderBook` and the collectors consume
@@ -36,7 +36,11 @@ export interface DepthDiffEvent {
   asks: DepthLevel[];
 }
 
-/** `<symbol>@depth<5|10|20>[@100ms]`: the top levels as a whole. The payload has no symbol or event time. */
+/**
+ * `<symbol>@depth<5|10|20>[@100ms]`: the top levels as a whole. The payload has no symbol or event time. Prices and
+ * quantities are the exchange's decimal text, checked (`checkDecimalString`, not negative) but not parsed, and the
+ * book is checked to be in order and not crossed; `parseDecimal` gives a Decimal where one is needed.
+ */
 export interface PartialDepthEvent {
   type: 'partialDepth';
   stream: string;
@@ -46,10 +50,10 @@ export interface PartialDepthEvent {
   levels: number;
   receivedAt: number;
   lastUpdateId: number;
-  /** Best (highest) first. */
-  bids: DepthLevel[];
-  /** Best (lowest) first. */
-  asks: DepthLevel[];
+  /** Best (highest) first, strictly descending. */
+  bids: DepthLevelText[];
+  /** Best (lowest) first, strictly ascending, above the best bid. */
+  asks: DepthLevelText[];
 }
 
 /** Every market event a stream can deliver. */

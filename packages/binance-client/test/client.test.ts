@@ -300,3 +300,20 @@ describe('klinesRange', () => {
     expect(seen).toHaveLength(2);
   });
 });
+
+describe('which REST candles are closed', () => {
+  it('a candle that closes after the body was built stays open, however late the response and its Date header', async () => {
+    // The server builds the body while the candle is open, then takes 1.5 s to answer: its Date header is past the
+    // close. Binance does the same under load; only the time the body was built tells whether the row is final.
+    handler = (_url, _req, res) => {
+      const builtAt = Date.now();
+      const open = [builtAt - 59_700, '1', '1', '1', '1', '1', builtAt + 299, '1', 1, '1', '1', '0'];
+      setTimeout(() => json(res, 200, [ROW, open]), 1_500);
+    };
+    const c = client();
+    for (let i = 0; i < 2; i++) {
+      const klines = await c.klines({ symbol: 'BTCUSDT', interval: '1m', limit: 2 });
+      expect(klines.map((k) => k.isClosed)).toEqual([true, false]);
+    }
+  });
+});

@@ -28,6 +28,8 @@ export interface SimFaults {
   stallStreams(ms: number): void;
   /** Does not send the next `count` diff-depth events of `symbol` (or of every symbol), so clients see a U gap. */
   skipDepthUpdates(count: number, symbol?: string): void;
+  /** Sends the next `count` partial-depth pushes of `symbol` (or of every symbol) with bids and asks swapped: a crossed book. */
+  crossPartialDepth(count: number, symbol?: string): void;
   /** Sends the serverShutdown event on every connection, then closes them after `wsShutdownGraceMs`. */
   serverShutdown(): void;
   /** Refuses the next `count` WebSocket upgrades with HTTP 503. */
@@ -42,14 +44,43 @@ export interface WsFaultActions {
   serverShutdown(): void;
 }
 
+/** Counts of a fault still to apply: per symbol, and for any symbol. */
+class SymbolCounts {
+  private any = 0;
+  private readonly bySymbol = new Map<string, number>();
+
+  add(count: number, symbol?: string): void {
+    if (symbol === undefined) this.any += count;
+    else this.bySymbol.set(symbol, (this.bySymbol.get(symbol) ?? 0) + count);
+  }
+  /** True when one is left for `symbol` (consumes it): the symbol's own first, then one for any symbol. */
+  take(symbol: string): boolean {
+    const n = this.bySymbol.get(symbol) ?? 0;
+    if (n > 0) {
+      if (n === 1) this.bySymbol.delete(symbol);
+      else this.bySymbol.set(symbol, n - 1);
+      return true;
+    }
+    if (this.any > 0) {
+      this.any--;
+      return true;
+    }
+    return false;
+  }
+  clear(): void {
+    this.any = 0;
+    this.bySymbol.clear();
+  }
+}
+
 /** Fault state shared by the REST handler and the WebSocket server. */
 export class FaultQueue implements SimFaults {
   latencyMs = 0;
   private readonly queue: SimFault[] = [];
   private rejects = 0;
   private stalledUntil = 0;
-  private skipAny = 0;
-  private readonly skipSymbol = new Map<string, number>();
+  private readonly depthSkips = new SymbolCounts();
+  private readonly crossings = new SymbolCounts();
   private actions: WsFaultActions | undefined;
   private archive: ArchiveFaultQueue | undefined;
 
@@ -68,8 +99,10 @@ export class FaultQueue implements SimFaults {
     this.stalledUntil = Math.max(this.stalledUntil, performance.now() + ms);
   }
   skipDepthUpdates(count: number, symbol?: string): void {
-    if (symbol === undefined) this.skipAny += count;
-    else this.skipSymbol.set(symbol, (this.skipSymbol.get(symbol) ?? 0) + count);
+    this.depthSkips.add(count, symbol);
+  }
+  crossPartialDepth(count: number, symbol?: string): void {
+    this.crossings.add(count, symbol);
   }
   serverShutdown(): void {
     this.actions?.serverShutdown();
@@ -89,17 +122,11 @@ export class FaultQueue implements SimFaults {
   }
   /** True when this diff event of `symbol` must be dropped (consumes one). */
   takeDepthSkip(symbol: string): boolean {
-    const n = this.skipSymbol.get(symbol) ?? 0;
-    if (n > 0) {
-      if (n === 1) this.skipSymbol.delete(symbol);
-      else this.skipSymbol.set(symbol, n - 1);
-      return true;
-    }
-    if (this.skipAny > 0) {
-      this.skipAny--;
-      return true;
-    }
-    return false;
+    return this.depthSkips.take(symbol);
+  }
+  /** True when this partial-depth push of `symbol` must be sent crossed (consumes one). */
+  takeCrossing(symbol: string): boolean {
+    return this.crossings.take(symbol);
   }
 
   private push(count: number, f: SimFault): void {
@@ -128,8 +155,8 @@ export class FaultQueue implements SimFaults {
     this.latencyMs = 0;
     this.rejects = 0;
     this.stalledUntil = 0;
-    this.skipAny = 0;
-    this.skipSymbol.clear();
+    this.depthSkips.clear();
+    this.crossings.clear();
     this.archive?.clear();
   }
   take(): SimFault | undefined {
@@ -150,6 +177,7 @@ export class FaultQueue implements SimFaults {
       case 'dropConnections': return this.dropConnections();
       case 'stallStreams': return this.stallStreams(typeof cmd.ms === 'number' ? cmd.ms : 0);
       case 'skipDepthUpdates': return this.skipDepthUpdates(count, typeof cmd.symbol === 'string' ? cmd.symbol : undefined);
+      case 'crossPartialDepth': return this.crossPartialDepth(count, typeof cmd.symbol === 'string' ? cmd.symbol : undefined);
       case 'serverShutdown': return this.serverShutdown();
       case 'rejectConnections': return this.rejectConnections(count);
       case 'archive': {

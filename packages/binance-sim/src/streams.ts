@@ -57,6 +57,7 @@ interface DiffTopic extends TopicBase {
 interface PartialTopic extends TopicBase {
   kind: 'partial';
   book: OrderBook;
+  symbol: string;
   levels: number;
   periodMs: number;
 }
@@ -129,7 +130,7 @@ export class StreamHub {
       return { kind: 'kline', name, subscribers, due: realNow, market, interval: spec.interval, candle, periodMs };
     }
     const book = books.get(spec.symbol) as OrderBook;
-    if (spec.kind === 'partial') return { kind: 'partial', name, subscribers, due: realNow + spec.periodMs, book, levels: spec.levels, periodMs: spec.periodMs };
+    if (spec.kind === 'partial') return { kind: 'partial', name, subscribers, due: realNow + spec.periodMs, book, symbol: spec.symbol, levels: spec.levels, periodMs: spec.periodMs };
     const topic: DiffTopic = { kind: 'diff', name, subscribers, due: realNow + spec.periodMs, book, symbol: spec.symbol, periodMs: spec.periodMs, pending: undefined };
     let set = this.diffBySymbol.get(spec.symbol);
     if (!set) {
@@ -156,7 +157,7 @@ export class StreamHub {
       else if (realNow + this.slackMs >= topic.due) {
         topic.due = advanceDue(topic.due, topic.periodMs, realNow);
         if (topic.kind === 'diff') this.flushDiff(topic, t, silent);
-        else if (!silent) this.publish(topic, JSON.stringify(topic.book.snapshot(topic.levels)));
+        else if (!silent) this.publishPartial(topic);
       }
     }
   }
@@ -192,6 +193,12 @@ export class StreamHub {
     const b = topic.book;
     const payload = JSON.stringify({ e: 'depthUpdate', E: t, s: topic.symbol, U: d.U, u: d.u, b: b.renderChanges(d.bids, true), a: b.renderChanges(d.asks, false) });
     this.publish(topic, payload);
+  }
+
+  private publishPartial(topic: PartialTopic): void {
+    const book = topic.book.snapshot(topic.levels);
+    const crossed = this.ctx.faults.takeCrossing(topic.symbol);
+    this.publish(topic, JSON.stringify(crossed ? { lastUpdateId: book.lastUpdateId, bids: book.asks, asks: book.bids } : book));
   }
 
   private klineTick(topic: KlineTopic, t: number, realNow: number, stalled: boolean): void {

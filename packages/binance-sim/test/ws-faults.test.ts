@@ -50,6 +50,23 @@ describe('WebSocket faults', () => {
     expect(gaps('ETHUSDT')).toBe(0);
   });
 
+  it('crossPartialDepth sends that symbol\'s next pushes with the sides swapped, also over POST /sim/faults', async () => {
+    const s = await start();
+    const c = await open(`${s.streamUrl}?streams=btcusdt@depth5@100ms/ethusdt@depth5@100ms`);
+    await c.next(() => true);
+    type Partial = { stream: string; data: { bids: [string, string][]; asks: [string, string][] } };
+    const crossed = (m: Partial) => Number(m.data.bids[0]![0]) > Number(m.data.asks[0]![0]);
+    const seen = c.messages.length;
+    const res = await fetch(`${s.restUrl}/sim/faults`, { method: 'POST', body: JSON.stringify({ type: 'crossPartialDepth', count: 2, symbol: 'BTCUSDT' }) });
+    expect(res.status).toBe(200);
+    const after = (stream: string) => (c.messages.slice(seen) as Partial[]).filter((m) => m.stream === stream);
+    await c.until(() => after('btcusdt@depth5@100ms').length >= 6 && after('ethusdt@depth5@100ms').length >= 6, 3000, '6 pushes of each');
+    // A push sent while the request was on its way may come first: the two crossed ones follow each other.
+    const flags = after('btcusdt@depth5@100ms').map((m) => (crossed(m) ? 'x' : '.')).join('');
+    expect(flags).toMatch(/^\.*xx\.+$/);
+    expect(after('ethusdt@depth5@100ms').some(crossed)).toBe(false);
+  });
+
   it('serverShutdown sends the event in raw and combined form, then closes', async () => {
     const s = await start({ wsShutdownGraceMs: 100 });
     const raw = await open(s.wsUrl);

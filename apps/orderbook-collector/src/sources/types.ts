@@ -1,4 +1,4 @@
-import type { DepthLevel } from '@collector/binance-client';
+import type { PriceLevelInput } from '@collector/store';
 import type { OrderbookMode } from '../config.js';
 
 /**
@@ -30,9 +30,9 @@ export interface BookReading {
   lastUpdateId: number;
   /** Exchange event time of the last applied diff, epoch ms; null when the source has none. */
   eventTime: number | null;
-  /** Best first, at most the configured levels. */
-  bids: DepthLevel[];
-  asks: DepthLevel[];
+  /** Best first, at most the configured levels: Decimals, or checked exchange text (stream mode). */
+  bids: readonly PriceLevelInput[];
+  asks: readonly PriceLevelInput[];
 }
 
 /** One symbol's book at a grid time, or why there is none. */
@@ -42,6 +42,8 @@ export type BookRead = { ok: true; book: BookReading } | { ok: false; reason: Sk
 export interface SourceHooks {
   /** A book left the live state, or a stream went down. */
   onResync(symbol: string, reason: string): void;
+  /** A frame was refused by the client's checks (`ResponseFormatError`): dropped, nothing of it stored. */
+  onInvalidFrame(): void;
   /** Diff mode: a live book took over a fresh snapshot (`depth`: its known depth ran low; `verify`: the periodic check). */
   onRefresh(symbol: string, reason: string): void;
   /** Diff mode: a refresh request failed (429, 418, network); the book stays live and it is retried. */

@@ -103,8 +103,9 @@ describe.skipIf(!btcSnapshot2024)('partial depth frames', () => {
     const data = { lastUpdateId: snapshot.lastUpdateId, bids: snapshot.bids.slice(0, 20), asks: snapshot.asks.slice(0, 20) };
     const frame = parseStreamFrame(JSON.stringify({ stream: 'btcusdt@depth20@100ms', data }), RECEIVED) as { event: PartialDepthEvent };
     expect(frame.event).toMatchObject({ type: 'partialDepth', stream: 'btcusdt@depth20@100ms', symbol: 'BTCUSDT', levels: 20, lastUpdateId: 50093239218 });
-    expect(levelsAsStrings(frame.event.bids)).toEqual(rawLevels(data.bids));
-    expect(levelsAsStrings(frame.event.asks)).toEqual(rawLevels(data.asks));
+    // The exchange's text as it came, not a Decimal.
+    expect(frame.event.bids).toEqual(data.bids);
+    expect(frame.event.asks).toEqual(data.asks);
   });
 });
 
@@ -165,10 +166,28 @@ describe('malformed frames are refused whole, naming the stream and the field', 
     [PARTIAL, ['data', 'lastUpdateId'], 1.5, /btcusdt@depth5.*lastUpdateId is not an integer/],
     [PARTIAL, ['data', 'bids', 0], ['1.5'], /btcusdt@depth5.*bids\[0\] is not a \[price, qty\] pair/],
     [PARTIAL, ['data'], 'x', /btcusdt@depth5.*data is not an object/],
+    [PARTIAL, ['data', 'bids', 0, 0], '1,5', /btcusdt@depth5.*bids\[0\] price "1,5" is not a decimal/],
+    [PARTIAL, ['data', 'asks', 0, 1], 1, /btcusdt@depth5.*asks\[0\] qty is not a number string/],
+    [PARTIAL, ['data', 'asks', 0, 1], '-1', /btcusdt@depth5.*asks\[0\] qty "-1" is negative/],
+    [PARTIAL, ['data', 'bids', 0], ['1.5', '2', '3'], /btcusdt@depth5.*bids\[0\] is not a \[price, qty\] pair/],
+    [PARTIAL, ['data', 'bids'], [['1.5', '2'], ['1.50', '1']], /btcusdt@depth5.*bids\[1\] price "1\.50" is not below bids\[0\] price "1\.5"/],
+    [PARTIAL, ['data', 'bids'], [['1.4', '2'], ['1.45', '1']], /btcusdt@depth5.*bids\[1\] price "1\.45" is not below bids\[0\] price "1\.4"/],
+    [PARTIAL, ['data', 'asks'], [['1.6', '2'], ['1.59999', '1']], /btcusdt@depth5.*asks\[1\] price "1\.59999" is not above asks\[0\] price "1\.6"/],
+    [PARTIAL, ['data', 'asks'], [['1.50000', '2']], /btcusdt@depth5.*the book is crossed: best bid "1\.5" is not below best ask "1\.50000"/],
+    [PARTIAL, ['data', 'asks'], [['1.4', '2']], /btcusdt@depth5.*the book is crossed/],
   ] as [object, string[], unknown, RegExp?][])('%#: %j with %j at %j', (base, path, value, message) => {
     const text = mutate(base, path, value);
     expect(() => parseStreamFrame(text, 0)).toThrow(ResponseFormatError);
     expect(() => parseStreamFrame(text, 0)).toThrow(message ?? /btcusdt@depth@100ms.*b\[0\] qty "NaN" is not a decimal/);
+  });
+
+  it('reads partial depth in any scale and exponent form as text, checking its order by value', () => {
+    const data = { lastUpdateId: 3, bids: [['10.0', '1'], ['9.99000000', '2'], ['5E-8', '3']], asks: [['10.00000001', '1.5E+3'], ['11', '0.1']] };
+    const event = (parseStreamFrame(JSON.stringify({ stream: 'btcusdt@depth5', data }), 0) as { event: PartialDepthEvent }).event;
+    expect(event.bids).toEqual(data.bids);
+    expect(event.asks).toEqual(data.asks);
+    const empty = (parseStreamFrame(JSON.stringify({ stream: 'btcusdt@depth5', data: { lastUpdateId: 3, bids: [], asks: [['1', '1']] } }), 0) as { event: PartialDepthEvent }).event;
+    expect(empty.bids).toEqual([]);
   });
 
   it('refuses text that is not JSON or not a known frame', () => {

@@ -1,6 +1,6 @@
 import { ResponseFormatError } from '../errors.js';
 import { isCandleInterval } from '@collector/candle';
-import { fail, int, isRecord, lazyDec, levels, parseJsonBody, str } from '../parse.js';
+import { checkBookOrder, fail, int, isRecord, lazyDec, levels, parseJsonBody, str, textLevels } from '../parse.js';
 import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from '../stream-events.js';
 import { describeStream, type StreamDescriptor } from './names.js';
 
@@ -91,16 +91,13 @@ function parsePartialDepth(
   receivedAt: number,
 ): PartialDepthEvent {
   const c = `stream ${stream}`;
-  return {
-    type: 'partialDepth',
-    stream,
-    symbol: d.symbol,
-    levels: d.levels,
-    receivedAt,
-    lastUpdateId: int(c, 'lastUpdateId', data.lastUpdateId),
-    bids: levels(c, 'bids', data.bids),
-    asks: levels(c, 'asks', data.asks),
-  };
+  const lastUpdateId = int(c, 'lastUpdateId', data.lastUpdateId);
+  // Partial depth is stored and published as it came: its numbers stay checked text, and the order is checked on
+  // the text too, so a push costs no Decimal at all.
+  const bids = textLevels(c, 'bids', data.bids);
+  const asks = textLevels(c, 'asks', data.asks);
+  checkBookOrder(c, bids, asks);
+  return { type: 'partialDepth', stream, symbol: d.symbol, levels: d.levels, receivedAt, lastUpdateId, bids, asks };
 }
 
 /**
