@@ -123,15 +123,16 @@ export function referenceChecksum(series: { symbol: string; interval: string; ro
   return { count: lines.length, md5: createHash('md5').update(lines.join('\n')).digest('hex') };
 }
 
-/** md5 over every column of every row of `candles`, computed by PostgreSQL, and the row count. */
-export async function tableChecksum(db: TestDatabase): Promise<{ count: number; md5: string }> {
+/** md5 over every column of every row of `candles` (or of the rows up to open time `upTo`), computed by PostgreSQL, and the row count. */
+export async function tableChecksum(db: TestDatabase, range: { upTo?: number } = {}): Promise<{ count: number; md5: string }> {
+  const upTo = range.upTo ?? Number.MAX_SAFE_INTEGER;
   const [row] = await db.sql<{ count: string; md5: string | null }[]>`
     SELECT count(*)::text AS count, md5(string_agg(concat_ws(',',
       symbol, interval, timestamp,
       (extract(epoch FROM open_time) * 1000)::bigint, (extract(epoch FROM close_time) * 1000)::bigint,
       open_price, high_price, low_price, close_price, volume, quote_volume, taker_buy_volume, taker_buy_quote_volume,
       trades, CASE WHEN is_closed THEN 'true' ELSE 'false' END), E'\\n' ORDER BY symbol COLLATE "C", interval COLLATE "C", timestamp)) AS md5
-    FROM candles`;
+    FROM candles WHERE timestamp <= ${upTo}`;
   return { count: Number(row?.count ?? 0), md5: row?.md5 ?? createHash('md5').update('').digest('hex') };
 }
 

@@ -75,7 +75,7 @@ function createSource(config: OrderbookCollectorConfig, client: BinanceClient, h
     case 'stream':
       return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, hooks, logger, clock });
     case 'diff':
-      return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, hooks, logger });
+      return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, verifyIntervalMs: config.verifyIntervalMs, hooks, logger });
     case 'poll':
       return createPollSource({ client, symbols, levels, intervalMs, logger, clock });
   }
@@ -148,8 +148,14 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   });
   writerRef.pending = () => writer.pending();
 
-  const sourceHooks: SourceHooks = { onResync: (symbol, reason) => metrics.resync(symbol, reason), onInvalidFrame: () => metrics.invalidFrame() };
-  source = createSource(config, client, sourceHooks, logger.child({ module: config.mode }), clock);
+  const hooks: SourceHooks = {
+    onResync: (symbol, reason) => metrics.resync(symbol, reason),
+    onInvalidFrame: () => metrics.invalidFrame(),
+    onRefresh: (symbol, reason) => metrics.refreshed(symbol, reason),
+    onRefreshFailed: (symbol, reason) => metrics.refreshFailed(symbol, reason),
+    onMismatch: (symbol) => metrics.verifyMismatch(symbol),
+  };
+  source = createSource(config, client, hooks, logger.child({ module: config.mode }), clock);
   const activeSource = source;
   await activeSource.start();
 
@@ -197,7 +203,6 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
         continue;
       }
       const { book } = read;
-      if (book.truncated) metrics.truncated(symbol);
       snapshots.push({ symbol, timestamp: gridTime, lastUpdateId: book.lastUpdateId, eventTime: book.eventTime, bids: book.bids, asks: book.asks });
       skipLog.written(symbol);
       writer.setRealtime(symbol, true);
