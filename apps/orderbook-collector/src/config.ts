@@ -2,8 +2,9 @@ import {
   type CommonConfig,
   ConfigError,
   type Env,
-  isFixedSelection,
   loadCommonConfig,
+  loadReplicaConfig,
+  type ReplicaConfig,
   parseChoiceEnv,
   parseNumberEnv,
   readEnv,
@@ -22,7 +23,7 @@ const BINANCE_WEIGHT_PER_MINUTE = 6000;
 const WEIGHT_SAFETY = 0.9;
 
 /** The validated configuration of the order book collector. */
-export interface OrderbookCollectorConfig extends CommonConfig {
+export interface OrderbookCollectorConfig extends CommonConfig, ReplicaConfig {
   /** Always set: unlike `CommonConfig`, a missing database is a configuration error here. */
   databaseUrl: string;
   /** Levels per side in every snapshot (`ORDERBOOK_LEVELS`). */
@@ -69,9 +70,6 @@ function parseInterval(env: Env): number {
  */
 export function loadConfig(env: Env): OrderbookCollectorConfig {
   const common = loadCommonConfig(env, { httpPort: 8081 });
-  if (!isFixedSelection(common.symbolSelection) || common.symbolSelection.exclusions.length > 0) {
-    throw new ConfigError('SYMBOLS', `must list symbols by name for the order book collector (patterns, ALL and exclusions are for the candles collector), got "${readEnv(env, 'SYMBOLS')}"`);
-  }
   if (common.databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL', 'is not set (nor DB_HOST): the order book collector needs PostgreSQL (`pnpm start` at the root provides an embedded one)');
   }
@@ -98,5 +96,5 @@ export function loadConfig(env: Env): OrderbookCollectorConfig {
       );
     }
   }
-  return { ...common, databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode };
+  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode };
 }
