@@ -6,6 +6,7 @@ import {
   loadReplicaConfig,
   type ReplicaConfig,
   parseChoiceEnv,
+  parseDurationEnv,
   parseNumberEnv,
   readEnv,
 } from '@collector/service-kit';
@@ -35,15 +36,27 @@ export interface OrderbookCollectorConfig extends CommonConfig, ReplicaConfig {
   /** Retries of one Binance request (`ORDERBOOK_MAX_RETRIES`). */
   maxRetries: number;
   mode: OrderbookMode;
+  /** Diff mode: a live book takes a fresh snapshot to check itself against this long after its last one (`ORDERBOOK_VERIFY_INTERVAL`); 0: off. */
+  verifyIntervalMs: number;
 }
 
 /**
- * The REST `limit` a snapshot of `levels` levels is fetched with in `diff` mode: the largest limit of the same
- * weight tier (100, 500, 1000 or 5000), so the book knows as many levels beyond the stored ones as the weight buys.
+ * The REST `limit` of `diff` mode's snapshots for `levels` stored levels: the top of the cheapest weight tier
+ * (100, 500, 1000 or 5000 levels: weight 5, 25, 50, 250) that holds at least twice `levels`, so a book knows as
+ * many levels again beyond the stored ones, the margin the price can move through before a refresh lands.
  */
 export function diffSnapshotLimit(levels: number): number {
-  for (const tier of [100, 500, 1000]) if (levels <= tier) return tier;
+  for (const tier of [100, 500, 1000]) if (2 * levels <= tier) return tier;
   return MAX_LEVELS;
+}
+
+/**
+ * The known depth below which a diff-mode book refreshes its snapshot: half way from the snapshot's depth down to
+ * the stored `levels`, so half the margin is left for the refresh to land in.
+ */
+export function diffRefreshDepth(levels: number): number {
+  const limit = diffSnapshotLimit(levels);
+  return levels + Math.ceil((limit - levels) / 2);
 }
 
 /** REST weight of `GET /api/v3/depth` with `limit` (Binance's tiers since 2023-10-19). */
@@ -96,5 +109,9 @@ export function loadConfig(env: Env): OrderbookCollectorConfig {
       );
     }
   }
-  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode };
+  const verifyIntervalMs = parseDurationEnv(env, 'ORDERBOOK_VERIFY_INTERVAL', 300_000, { minMs: 0, maxMs: 86_400_000 });
+  if (verifyIntervalMs > 0 && verifyIntervalMs < 1000) {
+    throw new ConfigError('ORDERBOOK_VERIFY_INTERVAL', `must be 0 (off) or at least 1 s, got "${readEnv(env, 'ORDERBOOK_VERIFY_INTERVAL')}"`);
+  }
+  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs };
 }

@@ -65,7 +65,7 @@ function createSource(config: OrderbookCollectorConfig, client: BinanceClient, h
     case 'stream':
       return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, hooks, logger, clock });
     case 'diff':
-      return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, hooks, logger });
+      return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, verifyIntervalMs: config.verifyIntervalMs, hooks, logger });
     case 'poll':
       return createPollSource({ client, symbols, levels, intervalMs, logger, clock });
   }
@@ -150,7 +150,13 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   });
   writerRef.pending = () => writer.pending();
 
-  const sourceHooks: SourceHooks = { onResync: (symbol, reason) => metrics.resync(symbol, reason), onInvalidFrame: () => metrics.invalidFrame() };
+  const sourceHooks: SourceHooks = {
+    onResync: (symbol, reason) => metrics.resync(symbol, reason),
+    onInvalidFrame: () => metrics.invalidFrame(),
+    onRefresh: (symbol, reason) => metrics.refreshed(symbol, reason),
+    onRefreshFailed: (symbol, reason) => metrics.refreshFailed(symbol, reason),
+    onMismatch: (symbol) => metrics.verifyMismatch(symbol),
+  };
   // Each replica follows only the books it holds leases for (book-share.ts).
   const books = createSharedBooks({
     mode: config.mode,
@@ -219,7 +225,6 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
         continue;
       }
       const { book } = read;
-      if (book.truncated) metrics.truncated(symbol);
       snapshots.push({ symbol, timestamp: gridTime, lastUpdateId: book.lastUpdateId, eventTime: book.eventTime, bids: book.bids, asks: book.asks });
       skipLog.written(symbol);
       writer.setRealtime(symbol, true);
