@@ -31,7 +31,15 @@ describe('loadConfig', () => {
       realtimeIntervalMs: 500,
       realtimeMode: 'stream',
       httpHost: '127.0.0.1',
+      historySource: 'auto',
+      archiveBaseUrl: 'https://data.binance.vision',
+      archiveCacheDir: undefined,
     });
+  });
+
+  it('reads the history source and the archive settings', () => {
+    const config = loadConfig({ HISTORY_SOURCE: 'rest', ARCHIVE_BASE_URL: 'http://127.0.0.1:9000/', ARCHIVE_CACHE_DIR: '/tmp/not-yet-made/archive' }, NOW);
+    expect(config).toMatchObject({ historySource: 'rest', archiveBaseUrl: 'http://127.0.0.1:9000', archiveCacheDir: '/tmp/not-yet-made/archive' });
   });
 
   it('builds the database URL from DB_* variables, encoding the password', () => {
@@ -91,6 +99,10 @@ describe('loadConfig', () => {
     [{ BINANCE_BASE_URL: 'ftp://x' }, 'BINANCE_BASE_URL', /http/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
     [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT', /integer/],
+    [{ HISTORY_SOURCE: 'archives' }, 'HISTORY_SOURCE', /one of auto, archive, rest/],
+    [{ ARCHIVE_BASE_URL: 'data.binance.vision' }, 'ARCHIVE_BASE_URL', /absolute URL/],
+    [{ ARCHIVE_BASE_URL: 'ftp://data.binance.vision' }, 'ARCHIVE_BASE_URL', /http/],
+    [{ ARCHIVE_CACHE_DIR: '/etc/hostname' }, 'ARCHIVE_CACHE_DIR', /not a directory/],
   ])('refuses %j naming %s in one line', (env, variable, message) => {
     const error = errorOf(env);
     expect(error.variable).toBe(variable);

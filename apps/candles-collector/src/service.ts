@@ -19,6 +19,7 @@ import { CandleSink } from './candle-sink.js';
 import type { CandlesCollectorConfig } from './config.js';
 import type { CollectorContext } from './context.js';
 import { ExchangeClock } from './exchange-clock.js';
+import { createHistoryArchives } from './history/archives.js';
 import { createCandlesMetrics } from './metrics.js';
 import { seriesId, type SeriesProgress } from './progress.js';
 import { pause, untilDone } from './retry.js';
@@ -81,7 +82,8 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
   const clock = new ExchangeClock(() => client.serverNow());
   const progress = new Map<string, SeriesProgress>();
   const sink = new CandleSink({ store, publisher, metrics, logger, retryDelayMs: config.retryDelayMs, signal, progress, now: () => clock.now() });
-  const ctx: CollectorContext = { config, client, store, sink, metrics, logger, signal, progress, now: () => clock.now() };
+  const archives = createHistoryArchives(config, metrics, logger.child({ module: 'archive' }));
+  const ctx: CollectorContext = { config, client, archives, store, sink, metrics, logger, signal, progress, now: () => clock.now() };
 
   gauge(registry, 'collector_binance_weight_used', 'Request weight used in the current minute, as Binance counts it.', [], () => client.usedWeight());
   if (publisher) {

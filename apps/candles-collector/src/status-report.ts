@@ -15,6 +15,7 @@ import {
 import { createStoreReader, type Store } from '@collector/store';
 import type { CandlesCollectorConfig } from './config.js';
 import type { CandlesMetrics } from './metrics.js';
+import type { HistorySource } from './history/history-meter.js';
 import { stateStream } from './progress.js';
 
 /** What the report reads: the configuration, the store, the metrics and the client's weight. Nothing else of the service. */
@@ -46,6 +47,12 @@ async function bySeries(metric: CandlesMetrics['lagSeconds']): Promise<Map<strin
   return new Map(values.map((v) => [`${String(v.labels.symbol)}|${String(v.labels.interval)}`, v.value]));
 }
 
+/** `{ "BTCUSDT|1m": "archive" }`: the source each series in history reads now (the gauge at 1). */
+async function sourceBySeries(metric: CandlesMetrics['historySource']): Promise<Map<string, HistorySource>> {
+  const { values } = await metric.get();
+  return new Map(values.filter((v) => v.value === 1).map((v) => [`${String(v.labels.symbol)}|${String(v.labels.interval)}`, v.labels.source as HistorySource]));
+}
+
 /**
  * Builds `/status` from what the service already records: `collector_state` (how far each series is stored and
  * whether it went live), `known_candle_gaps`, the newest stored candle, and the metrics (lag, candles left,
@@ -57,11 +64,18 @@ export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesS
   if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'or DB_HOST must be set');
   const reader = createStoreReader({ url: config.databaseUrl });
   const meters = new Map<string, RateMeter>();
+  // A series queued behind others has no source yet: the one it will start from.
+  const defaultSource: HistorySource = config.historySource === 'rest' ? 'rest' : 'archive';
 
   async function report(): Promise<CandlesStatusReport> {
     // The metrics first, then the database: a page committed in between then counts as left rather than done,
     // so a report may understate its percent by one commit, never overstate it.
-    const [lags, remaining, reconnects] = await Promise.all([bySeries(metrics.lagSeconds), bySeries(metrics.backfillRemaining), metrics.reconnects.get()]);
+    const [lags, remaining, reconnects, reading] = await Promise.all([
+      bySeries(metrics.lagSeconds),
+      bySeries(metrics.backfillRemaining),
+      metrics.reconnects.get(),
+      sourceBySeries(metrics.historySource),
+    ]);
     const [states, gaps] = await Promise.all([store.listStates(), store.listKnownGaps()]);
     const at = now();
     const owned = await Promise.all(
@@ -93,7 +107,7 @@ export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesS
         let meter = meters.get(id);
         if (meter === undefined) meters.set(id, (meter = createRateMeter()));
         const ratePerSecond = meter.record(done, at);
-        return { ...base, phase: 'history', progress: backfillProgress({ source: 'rest', done, left: left ?? estimate, ratePerSecond }) };
+        return { ...base, phase: 'history', progress: backfillProgress({ source: reading.get(id) ?? defaultSource, done, left: left ?? estimate, ratePerSecond }) };
       }),
     );
     return {

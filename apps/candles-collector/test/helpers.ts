@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BinanceSim } from '@collector/binance-sim';
 import { CANDLE_DECIMAL_FIELDS } from '@collector/candle';
@@ -30,6 +30,7 @@ export function collectorEnv(sim: BinanceSim, databaseUrl: string, extra: Record
     REDIS_ENABLED: 'false',
     BINANCE_BASE_URL: sim.restUrl,
     BINANCE_WS_URL: wsBase(sim),
+    ARCHIVE_BASE_URL: sim.archiveUrl,
     HTTP_PORT: '0',
     RETRY_DELAY: '0.2',
     LOG_LEVEL: 'info',
@@ -92,6 +93,22 @@ export function rowText(symbol: string, interval: string, k: RestKline, isClosed
     ...[open, high, low, close, volume, quoteVolume, takerBase, takerQuote].map(canonicalDecimal),
     trades, isClosed,
   ].join(',');
+}
+
+/** data.binance.vision switched to µs timestamps in 2025; the table keeps ms. */
+const archiveMs = (text: string): number => (text.length >= 16 ? Math.floor(Number(text) / 1000) : Number(text));
+
+/** The rows of a data.binance.vision CSV as the lines {@link storedRowTexts} prints: every column but the ignored last one. */
+export function archiveCsvRows(file: string, symbol: string, interval: string): { openTime: number; line: string }[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && /^\d/.test(line))
+    .map((line) => {
+      const [open, o, h, l, c, v, close, qv, n, tbv, tbqv] = line.split(',') as string[];
+      const openTime = archiveMs(open as string);
+      const decimals = [o, h, l, c, v, qv, tbv, tbqv].map((d) => canonicalDecimal(d as string));
+      return { openTime, line: [symbol, interval, openTime, openTime, archiveMs(close as string), ...decimals, n, true].join(',') };
+    });
 }
 
 /** A published candle as the line {@link storedRowTexts} prints for its row. */

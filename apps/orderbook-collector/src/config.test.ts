@@ -80,7 +80,6 @@ describe('loadConfig', () => {
     [{ ORDERBOOK_MODE: 'push' }, 'ORDERBOOK_MODE', /one of stream, diff, poll/],
     [{ ORDERBOOK_MODE: 'poll', ORDERBOOK_UPDATE_INTERVAL: '0.01' }, 'ORDERBOOK_UPDATE_INTERVAL', /too short for poll mode/],
     [{ SYMBOLS: 'btc' }, 'SYMBOLS', /invalid term/],
-    [{ SYMBOLS: '*USDT' }, 'SYMBOLS', /by name for the order book collector/],
     [{ HTTP_PORT: '70000' }, 'HTTP_PORT', /≤ 65535/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
   ])('refuses %j naming %s', (env, variable, message) => {

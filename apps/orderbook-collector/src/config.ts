@@ -2,8 +2,9 @@ import {
   type CommonConfig,
   ConfigError,
   type Env,
-  isFixedSelection,
   loadCommonConfig,
+  loadReplicaConfig,
+  type ReplicaConfig,
   parseChoiceEnv,
   parseDurationEnv,
   parseNumberEnv,
@@ -23,7 +24,7 @@ const BINANCE_WEIGHT_PER_MINUTE = 6000;
 const WEIGHT_SAFETY = 0.9;
 
 /** The validated configuration of the order book collector. */
-export interface OrderbookCollectorConfig extends CommonConfig {
+export interface OrderbookCollectorConfig extends CommonConfig, ReplicaConfig {
   /** Always set: unlike `CommonConfig`, a missing database is a configuration error here. */
   databaseUrl: string;
   /** Levels per side in every snapshot (`ORDERBOOK_LEVELS`). */
@@ -82,9 +83,6 @@ function parseInterval(env: Env): number {
  */
 export function loadConfig(env: Env): OrderbookCollectorConfig {
   const common = loadCommonConfig(env, { httpPort: 8081 });
-  if (!isFixedSelection(common.symbolSelection) || common.symbolSelection.exclusions.length > 0) {
-    throw new ConfigError('SYMBOLS', `must list symbols by name for the order book collector (patterns, ALL and exclusions are for the candles collector), got "${readEnv(env, 'SYMBOLS')}"`);
-  }
   if (common.databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL', 'is not set (nor DB_HOST): the order book collector needs PostgreSQL (`pnpm start` at the root provides an embedded one)');
   }
@@ -115,5 +113,5 @@ export function loadConfig(env: Env): OrderbookCollectorConfig {
   if (verifyIntervalMs > 0 && verifyIntervalMs < 1000) {
     throw new ConfigError('ORDERBOOK_VERIFY_INTERVAL', `must be 0 (off) or at least 1 s, got "${readEnv(env, 'ORDERBOOK_VERIFY_INTERVAL')}"`);
   }
-  return { ...common, databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs };
+  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs };
 }
