@@ -73,7 +73,7 @@ function createSource(config: OrderbookCollectorConfig, client: BinanceClient, h
   const { symbols, levels, intervalMs } = config;
   switch (config.mode) {
     case 'stream':
-      return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, hooks, logger, clock });
+      return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, speedMs: config.streamSpeedMs, hooks, logger, clock });
     case 'diff':
       return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, hooks, logger });
     case 'poll':
@@ -148,7 +148,11 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   });
   writerRef.pending = () => writer.pending();
 
-  const sourceHooks: SourceHooks = { onResync: (symbol, reason) => metrics.resync(symbol, reason), onInvalidFrame: () => metrics.invalidFrame() };
+  const sourceHooks: SourceHooks = {
+    onResync: (symbol, reason) => metrics.resync(symbol, reason),
+    onPartialDepth: () => metrics.partialDepth(),
+    onInvalidFrame: () => metrics.invalidFrame(),
+  };
   source = createSource(config, client, sourceHooks, logger.child({ module: config.mode }), clock);
   const activeSource = source;
   await activeSource.start();
