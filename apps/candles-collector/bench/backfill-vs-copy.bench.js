@@ -48,6 +48,8 @@ try {
     DATABASE_URL: db.url,
     REDIS_ENABLED: 'false',
     BINANCE_BASE_URL: sim.restUrl,
+    // This figure is the REST pipeline's; candles.archive_backfill_vs_copy measures the archive one.
+    HISTORY_SOURCE: 'rest',
     SYMBOLS: SYMBOLS.join(','),
     START_DATE: new Date(START).toISOString().slice(0, 10),
     END_DATE: new Date(END).toISOString().slice(0, 10),

@@ -28,6 +28,7 @@ async function measure({ mode, symbolCount, interval, measureMs }) {
     REDIS_URL,
     REDIS_CHANNEL_PREFIX: prefix,
     BINANCE_BASE_URL: sim.restUrl,
+    ARCHIVE_BASE_URL: sim.archiveUrl,
     BINANCE_WS_URL: sim.restUrl.replace(/^http/, 'ws'),
     SYMBOLS: symbols.join(','),
     INTERVAL: interval,

@@ -13,6 +13,7 @@ const { child, exited } = spawnCollector({
   DATABASE_URL: db.url,
   REDIS_URL,
   BINANCE_BASE_URL: sim.restUrl,
+  ARCHIVE_BASE_URL: sim.archiveUrl,
   BINANCE_WS_URL: sim.restUrl.replace(/^http/, 'ws'),
   SYMBOLS: SYMBOLS.join(','),
   INTERVAL: '1m',

@@ -31,7 +31,15 @@ describe('loadConfig', () => {
       realtimeIntervalMs: 500,
       realtimeMode: 'stream',
       httpHost: '127.0.0.1',
+      historySource: 'auto',
+      archiveBaseUrl: 'https://data.binance.vision',
+      archiveCacheDir: undefined,
     });
+  });
+
+  it('reads the history source and the archive settings', () => {
+    const config = loadConfig({ HISTORY_SOURCE: 'rest', ARCHIVE_BASE_URL: 'http://127.0.0.1:9000/', ARCHIVE_CACHE_DIR: '/tmp/not-yet-made/archive' }, NOW);
+    expect(config).toMatchObject({ historySource: 'rest', archiveBaseUrl: 'http://127.0.0.1:9000', archiveCacheDir: '/tmp/not-yet-made/archive' });
   });
 
   it('builds the database URL from DB_* variables, encoding the password', () => {
@@ -49,6 +57,14 @@ describe('loadConfig', () => {
     expect(parseSymbolList("['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT']")).toEqual(DEFAULT_SYMBOLS);
     expect(parseSymbolList('["BTCUSDT","ETHUSDT"]')).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(parseSymbolList('BTCUSDT, ETHUSDT')).toEqual(['BTCUSDT', 'ETHUSDT']);
+  });
+
+  it('reads patterns, ALL and exclusions in SYMBOLS, and the replica settings', () => {
+    expect(loadConfig({ SYMBOLS: '*USDT,-USDCUSDT,ETHBTC' }, NOW).symbolSelection).toEqual({ names: ['ETHBTC'], patterns: ['*USDT'], exclusions: ['USDCUSDT'] });
+    expect(loadConfig({ SYMBOLS: 'ALL' }, NOW).symbolSelection.patterns).toEqual(['*']);
+    expect(loadConfig({}, NOW)).toMatchObject({ leaseTtlMs: 9000, symbolsRefreshMs: 3_600_000, symbolSelection: { names: DEFAULT_SYMBOLS, patterns: [] } });
+    expect(loadConfig({}, NOW).replicaId).toMatch(new RegExp(`-${process.pid}$`));
+    expect(loadConfig({ REPLICA_ID: 'pod-a', LEASE_TTL: '15s', SYMBOLS_REFRESH: '10m' }, NOW)).toMatchObject({ replicaId: 'pod-a', leaseTtlMs: 15_000, symbolsRefreshMs: 600_000 });
   });
 
   it('reads INTERVALS and END_DATE', () => {
@@ -70,7 +86,12 @@ describe('loadConfig', () => {
     [{ MAX_RETRIES: 'five' }, 'MAX_RETRIES', /integer/],
     [{ REALTIME_INTERVAL: '-1' }, 'REALTIME_INTERVAL', /> 0/],
     [{ REALTIME_MODE: 'push' }, 'REALTIME_MODE', /one of stream, poll/],
-    [{ SYMBOLS: 'BTCUSDT,btc-usdt' }, 'SYMBOLS', /invalid symbol "btc-usdt"/],
+    [{ SYMBOLS: 'BTCUSDT,btc-usdt' }, 'SYMBOLS', /invalid term "btc-usdt"/],
+    [{ SYMBOLS: '-USDCUSDT' }, 'SYMBOLS', /only exclusions/],
+    [{ REPLICA_ID: 'pod a' }, 'REPLICA_ID', /letters, digits/],
+    [{ LEASE_TTL: '500ms' }, 'LEASE_TTL', /between 1000 ms/],
+    [{ LEASE_TTL: 'soon' }, 'LEASE_TTL', /duration/],
+    [{ SYMBOLS_REFRESH: '0' }, 'SYMBOLS_REFRESH', /between 1000 ms/],
     [{ SYMBOLS: 'BTCUSDT,BTCUSDT' }, 'SYMBOLS', /twice/],
     [{ SYMBOLS: '[]' }, 'SYMBOLS', /no symbol/],
     [{ END_DATE: '2024-12-31' }, 'END_DATE', /after START_DATE/],
@@ -78,6 +99,10 @@ describe('loadConfig', () => {
     [{ BINANCE_BASE_URL: 'ftp://x' }, 'BINANCE_BASE_URL', /http/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
     [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT', /integer/],
+    [{ HISTORY_SOURCE: 'archives' }, 'HISTORY_SOURCE', /one of auto, archive, rest/],
+    [{ ARCHIVE_BASE_URL: 'data.binance.vision' }, 'ARCHIVE_BASE_URL', /absolute URL/],
+    [{ ARCHIVE_BASE_URL: 'ftp://data.binance.vision' }, 'ARCHIVE_BASE_URL', /http/],
+    [{ ARCHIVE_CACHE_DIR: '/etc/hostname' }, 'ARCHIVE_CACHE_DIR', /not a directory/],
   ])('refuses %j naming %s in one line', (env, variable, message) => {
     const error = errorOf(env);
     expect(error.variable).toBe(variable);

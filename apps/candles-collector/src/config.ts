@@ -1,10 +1,14 @@
+import { statSync } from 'node:fs';
 import {
   type CommonConfig,
   ConfigError,
   type Env,
   loadCommonConfig,
+  loadReplicaConfig,
+  type ReplicaConfig,
   parseChoiceEnv,
   parseNumberEnv,
+  parseUrlEnv,
   parseUtcDate,
   readEnv,
 } from '@collector/service-kit';
@@ -13,9 +17,17 @@ import { CANDLE_INTERVALS, type CandleInterval, isCandleInterval } from '@collec
 /** Binance serves at most this many klines per request. */
 export const MAX_BATCH_SIZE = 1000;
 export const REALTIME_MODES = ['stream', 'poll'] as const;
+/**
+ * Where history comes from: `auto` takes Binance's archives for what they cover and REST for the rest (a file
+ * not published, missing or bad included); `archive` takes every archive file the plan has and stops the series'
+ * history (retrying later) on one that is missing or bad; `rest` takes everything over REST.
+ */
+export const HISTORY_SOURCES = ['auto', 'archive', 'rest'] as const;
+/** data.binance.vision, where Binance publishes its kline archives. */
+export const DEFAULT_ARCHIVE_BASE_URL = 'https://data.binance.vision';
 
 /** The validated configuration of the candles collector. */
-export interface CandlesCollectorConfig extends CommonConfig {
+export interface CandlesCollectorConfig extends CommonConfig, ReplicaConfig {
   intervals: CandleInterval[];
   /** Epoch ms of START_DATE (UTC midnight). */
   startTime: number;
@@ -30,6 +42,11 @@ export interface CandlesCollectorConfig extends CommonConfig {
   finalityGraceMs: number;
   /** How often the gap scan runs in live mode. */
   gapScanIntervalMs: number;
+  historySource: (typeof HISTORY_SOURCES)[number];
+  /** Base of the archive tree (`<base>/data/spot/…`). */
+  archiveBaseUrl: string;
+  /** Where verified archive zips are kept for reuse, when set. */
+  archiveCacheDir: string | undefined;
 }
 
 function parseIntervals(env: Env): CandleInterval[] {
@@ -46,6 +63,21 @@ function parseIntervals(env: Env): CandleInterval[] {
   return intervals as CandleInterval[];
 }
 
+/** ARCHIVE_CACHE_DIR: optional; when set, a path that is not an existing file (the reader creates directories). */
+function parseCacheDir(env: Env): string | undefined {
+  const dir = readEnv(env, 'ARCHIVE_CACHE_DIR');
+  if (dir === undefined) return undefined;
+  if (dir.includes('\0')) throw new ConfigError('ARCHIVE_CACHE_DIR', 'must be a directory path');
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(dir);
+  } catch {
+    return dir;
+  }
+  if (!stat?.isDirectory()) throw new ConfigError('ARCHIVE_CACHE_DIR', `is not a directory: "${dir}"`);
+  return dir;
+}
+
 /**
  * Reads and validates the environment once, at start-up.
  * @throws {ConfigError} naming the first variable that is wrong.
@@ -60,6 +92,7 @@ export function loadConfig(env: Env, now: number = Date.now()): CandlesCollector
   if (endTime !== undefined && endTime > now) throw new ConfigError('END_DATE', `is in the future: "${endText}"`);
   return {
     ...common,
+    ...loadReplicaConfig(env),
     intervals: parseIntervals(env),
     startTime,
     endTime,
@@ -70,5 +103,8 @@ export function loadConfig(env: Env, now: number = Date.now()): CandlesCollector
     realtimeMode: parseChoiceEnv(env, 'REALTIME_MODE', REALTIME_MODES, 'stream'),
     finalityGraceMs: parseNumberEnv(env, 'FINALITY_GRACE', 5, { min: 0, exclusiveMin: true }) * 1000,
     gapScanIntervalMs: parseNumberEnv(env, 'GAP_SCAN_INTERVAL', 300, { min: 0, exclusiveMin: true }) * 1000,
+    historySource: parseChoiceEnv(env, 'HISTORY_SOURCE', HISTORY_SOURCES, 'auto'),
+    archiveBaseUrl: parseUrlEnv(env, 'ARCHIVE_BASE_URL', DEFAULT_ARCHIVE_BASE_URL, ['http:', 'https:']).replace(/\/+$/, ''),
+    archiveCacheDir: parseCacheDir(env),
   };
 }

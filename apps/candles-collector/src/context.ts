@@ -1,3 +1,4 @@
+import type { ArchiveReader } from '@collector/binance-archive';
 import type { BinanceClient } from '@collector/binance-client';
 import type { Logger } from '@collector/service-kit';
 import type { Store } from '@collector/store';
@@ -10,6 +11,8 @@ import type { SeriesProgress } from './progress.js';
 export interface CollectorContext {
   config: CandlesCollectorConfig;
   client: BinanceClient;
+  /** Binance's kline archives for history; undefined with HISTORY_SOURCE=rest. */
+  archives: ArchiveReader | undefined;
   store: Store;
   sink: CandleSink;
   metrics: CandlesMetrics;

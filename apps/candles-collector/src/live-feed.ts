@@ -28,6 +28,11 @@ export class LiveRouter {
     if (!this.held.has(seriesId(key))) this.held.set(seriesId(key), new Map());
   }
 
+  /** Forgets the held updates of a series no longer collected here. */
+  drop(key: CandleSeries): void {
+    this.held.delete(seriesId(key));
+  }
+
   /** Sends the held updates of the series to the sink, then lets new ones through. */
   release(key: CandleSeries): void {
     const buffer = this.held.get(seriesId(key));
@@ -47,27 +52,25 @@ export class LiveRouter {
   }
 }
 
-/** Stream mode: kline streams of every series on shared connections. */
+/** Stream mode: the kline streams of the series collected now, on shared connections. */
 export interface StreamFeed {
   /** True while every connection is up. */
   connected(): boolean;
+  /** Subscribes the series' streams; resolves once the exchange acknowledged them. */
+  add(keys: readonly CandleSeries[]): Promise<void>;
+  /** Unsubscribes the series' streams. */
+  remove(keys: readonly CandleSeries[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Opens the kline streams first (the hand-over needs their updates from before the history ends) and wires
- * drops to repairs: after a reconnect each affected series is held, its missed window fetched over REST, and
- * only then released.
+ * Opens the stream connections (series are added as they start: the hand-over needs their updates from before the
+ * history ends) and wires drops to repairs: after a reconnect each affected series is held, its missed window
+ * fetched over REST, and only then released.
  */
-export async function openStreamFeed(
-  ctx: CollectorContext,
-  keys: readonly CandleSeries[],
-  router: LiveRouter,
-  clock: ExchangeClock,
-  repair: (key: CandleSeries) => Promise<void>,
-): Promise<StreamFeed> {
-  const byStream = new Map(keys.map((key) => [klineStream(key.symbol, key.interval), key]));
-  const streams: MarketStreams = ctx.client.openStreams({ streams: [...byStream.keys()] });
+export async function openStreamFeed(ctx: CollectorContext, router: LiveRouter, clock: ExchangeClock, repair: (key: CandleSeries) => Promise<void>): Promise<StreamFeed> {
+  const byStream = new Map<string, CandleSeries>();
+  const streams: MarketStreams = ctx.client.openStreams({ streams: [] });
   const down = new Set<number>();
   streams.on('kline', (event) => {
     clock.observe(event.eventTime, event.receivedAt);
@@ -91,28 +94,34 @@ export async function openStreamFeed(
     }
   });
   streams.on('error', (error) => ctx.logger.warn({ err: error }, 'stream error'));
-  try {
-    // Shutdown during start-up must not wait for connections that may never come.
-    await streams.ready({ signal: ctx.signal });
-  } catch (error) {
-    await streams.close();
-    throw error;
-  }
-  ctx.logger.info({ streams: byStream.size }, 'kline streams open');
-  return { connected: () => down.size === 0, close: () => streams.close() };
+  return {
+    connected: () => down.size === 0,
+    async add(keys) {
+      const names = keys.map((key) => klineStream(key.symbol, key.interval));
+      keys.forEach((key, i) => byStream.set(names[i] as string, key));
+      await streams.subscribe(names);
+      ctx.logger.info({ added: names.length, streams: byStream.size }, 'kline streams open');
+    },
+    async remove(keys) {
+      const names = keys.map((key) => klineStream(key.symbol, key.interval));
+      for (const name of names) byStream.delete(name);
+      await streams.unsubscribe(names);
+    },
+    close: () => streams.close(),
+  };
 }
 
 /**
- * Poll mode, the fallback: the last two candles of every series every `REALTIME_INTERVAL`, through the client's
+ * Poll mode, the fallback: the last two candles of every live series (as `keys` says at each round) every `REALTIME_INTERVAL`, through the client's
  * weight budget (with many series the budget, not the interval, sets the pace).
  */
-export function startPollFeed(ctx: CollectorContext, keys: readonly CandleSeries[]): { close(): Promise<void> } {
+export function startPollFeed(ctx: CollectorContext, keys: () => readonly CandleSeries[]): { close(): Promise<void> } {
   let stopped = false;
   const loop = (async () => {
     while (!stopped && !ctx.signal.aborted) {
       const started = Date.now();
       await Promise.all(
-        keys.map(async (key) => {
+        keys().map(async (key) => {
           try {
             const rows = await ctx.client.klines({ symbol: key.symbol, interval: key.interval, limit: 2 });
             for (const kline of rows) ctx.sink.offer(kline);

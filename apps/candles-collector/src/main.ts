@@ -7,7 +7,7 @@ await runService({
     const config = loadConfig(process.env);
     const logger = createServiceLogger('candles-collector', config);
     logger.info(
-      { symbols: config.symbols, intervals: config.intervals, startDate: new Date(config.startTime).toISOString().slice(0, 10), mode: config.realtimeMode, oneShot: config.endTime !== undefined },
+      { symbols: config.symbolSelection, replica: config.replicaId, intervals: config.intervals, startDate: new Date(config.startTime).toISOString().slice(0, 10), mode: config.realtimeMode, oneShot: config.endTime !== undefined },
       'starting',
     );
     const service = await startCandlesCollector(config, logger);

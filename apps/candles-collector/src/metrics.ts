@@ -10,6 +10,11 @@ export interface CandlesMetrics {
   lagSeconds: ReturnType<typeof gauge<'symbol' | 'interval'>>;
   backfillRemaining: ReturnType<typeof gauge<'symbol' | 'interval'>>;
   knownGaps: ReturnType<typeof gauge<'symbol' | 'interval'>>;
+  historySource: ReturnType<typeof gauge<'symbol' | 'interval' | 'source'>>;
+  archiveFiles: ReturnType<typeof counter<'outcome'>>;
+  archiveRetries: ReturnType<typeof counter>;
+  archiveBytes: ReturnType<typeof counter>;
+  archiveWeightSaved: ReturnType<typeof counter>;
 }
 
 /** Registers the collector's metrics in `registry`. Gauges read from live objects are added by the service. */
@@ -23,5 +28,10 @@ export function createCandlesMetrics(registry: Registry): CandlesMetrics {
     lagSeconds: gauge(registry, 'collector_candle_lag_seconds', 'Exchange time now minus the event time of the last stored update.', ['symbol', 'interval']),
     backfillRemaining: gauge(registry, 'collector_backfill_remaining_candles', 'Candles still to fetch in the historical phase.', ['symbol', 'interval']),
     knownGaps: gauge(registry, 'collector_known_gap_candles', 'Candles the exchange itself does not have (recorded outages).', ['symbol', 'interval']),
+    historySource: gauge(registry, 'collector_history_source', 'Where the history of a series is being read from now: 1 for the current source (archive or rest).', ['symbol', 'interval', 'source']),
+    archiveFiles: counter(registry, 'collector_archive_files_total', 'Archive files read, by outcome: ok (stored), missing (404) or bad (still bad after a retry); missing and bad ones went to REST.', ['outcome']),
+    archiveRetries: counter(registry, 'collector_archive_retries_total', 'Archive downloads that failed and were tried once more.'),
+    archiveBytes: counter(registry, 'collector_archive_bytes_downloaded_total', 'Bytes of archive files and checksums downloaded.'),
+    archiveWeightSaved: counter(registry, 'collector_archive_weight_saved_total', 'REST request weight the archive files stood in for (2 per 1,000 candles).'),
   };
 }

@@ -1,24 +1,30 @@
 import { createBinanceClient } from '@collector/binance-client';
-import { type CandleSeries, candlesBetween } from '@collector/candle';
+import type { CandleInterval, CandleSeries } from '@collector/candle';
 import { createPublisher, type Publisher } from '@collector/pubsub';
-import { ConfigError, createMetricsRegistry, gauge, type Logger, redactUrl, redisTargetOf, type RunningService, startHealthServer } from '@collector/service-kit';
-import { createStore } from '@collector/store';
-import { backfillSeries, loadSeriesProgress } from './backfill.js';
-import { CandleSink, writeProgress } from './candle-sink.js';
+import {
+  ConfigError,
+  createMetricsRegistry,
+  gauge,
+  type Logger,
+  redactUrl,
+  redisTargetOf,
+  type RunningService,
+  startHealthServer,
+  startSymbolWatch,
+  startWorkShare,
+  type WorkShare,
+} from '@collector/service-kit';
+import { createLeaseBoard, createStore } from '@collector/store';
+import { CandleSink } from './candle-sink.js';
 import type { CandlesCollectorConfig } from './config.js';
 import type { CollectorContext } from './context.js';
 import { ExchangeClock } from './exchange-clock.js';
-import { LiveRouter, openStreamFeed, startPollFeed, type StreamFeed } from './live-feed.js';
+import { createHistoryArchives } from './history/archives.js';
 import { createCandlesMetrics } from './metrics.js';
 import { seriesId, type SeriesProgress } from './progress.js';
-import { catchUp, fetchClosedRange } from './repair.js';
 import { pause, untilDone } from './retry.js';
+import { createSeriesRunner } from './series-runner.js';
 import { createCandlesStatusPage } from './status-report.js';
-
-/** Series whose history loads at the same time; the client's weight budget paces them further. */
-const HISTORY_CONCURRENCY = 8;
-/** How often live series are checked for candles that should be final by now. */
-const FINALITY_CHECK_INTERVAL_MS = 1_000;
 
 /** A started candles collector. */
 export interface CandlesCollector extends RunningService {
@@ -26,32 +32,24 @@ export interface CandlesCollector extends RunningService {
   httpPort: number;
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+/** The app name replicas share their work under, in `series_leases`. */
+const LEASE_APP = 'candles';
 
-/** Checks the configured symbols against the exchange; unknown ones stop the service, as a configuration error. */
-async function checkSymbols(ctx: Pick<CollectorContext, 'client' | 'logger'>, symbols: readonly string[]): Promise<void> {
-  const info = await ctx.client.exchangeInfo();
-  const listed = new Map(info.symbols.map((s) => [s.symbol, s.status]));
-  const unknown = symbols.filter((s) => !listed.has(s));
-  if (unknown.length > 0) throw new ConfigError('SYMBOLS', `has symbols the exchange does not list: ${unknown.join(', ')}`);
-  for (const symbol of symbols) {
-    if (listed.get(symbol) !== 'TRADING') ctx.logger.warn({ symbol, status: listed.get(symbol) }, 'symbol is not trading; its candles may stop');
-  }
+/** `BTCUSDT|1m` back to its series. */
+function seriesOf(id: string): CandleSeries {
+  const [symbol, interval] = id.split('|') as [string, CandleInterval];
+  return { symbol, interval };
 }
 
 /**
- * Starts the candles collector: history from `collector_state` (else START_DATE) up to now, then live from the
- * streams (or polling) with finality checks, repairs and gap scans; or, with END_DATE, history only.
+ * Starts the candles collector: the series `SYMBOLS` selects on the exchange (followed every `SYMBOLS_REFRESH`),
+ * shared with the other replicas through leases in PostgreSQL; each series it holds goes from `collector_state`
+ * (else START_DATE) up to now, then live from the streams (or polling) with finality checks, repairs and gap scans.
+ * With END_DATE: every selected series, history only, then it finishes.
  */
 export async function startCandlesCollector(config: CandlesCollectorConfig, logger: Logger): Promise<CandlesCollector> {
   if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'or DB_HOST must be set');
+  const databaseUrl = config.databaseUrl;
   const abort = new AbortController();
   const signal = abort.signal;
   const client = createBinanceClient({
@@ -61,10 +59,18 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
     retryDelayMs: config.retryDelayMs,
     logger: logger.child({ module: 'binance' }),
   });
-  await checkSymbols({ client, logger }, config.symbols);
+  const seriesFor = (symbols: readonly string[]): string[] => symbols.flatMap((symbol) => config.intervals.map((interval) => seriesId({ symbol, interval })));
+  let share: WorkShare | undefined;
+  const watch = await startSymbolWatch({
+    selection: config.symbolSelection,
+    listSymbols: async () => (await client.exchangeInfo()).symbols,
+    refreshMs: config.symbolsRefreshMs,
+    logger: logger.child({ module: 'symbols' }),
+    onChange: ({ symbols }) => share?.setWanted(seriesFor(symbols)),
+  });
 
-  const store = createStore({ url: config.databaseUrl, logger: logger.child({ module: 'store' }) });
-  logger.info({ database: redactUrl(config.databaseUrl) }, 'migrating');
+  const store = createStore({ url: databaseUrl, logger: logger.child({ module: 'store' }) });
+  logger.info({ database: redactUrl(databaseUrl) }, 'migrating');
   await untilDone(() => store.migrate(), { what: 'migration', retryDelayMs: config.retryDelayMs, signal, logger });
 
   let publisher: Publisher | undefined;
@@ -76,8 +82,8 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
   const clock = new ExchangeClock(() => client.serverNow());
   const progress = new Map<string, SeriesProgress>();
   const sink = new CandleSink({ store, publisher, metrics, logger, retryDelayMs: config.retryDelayMs, signal, progress, now: () => clock.now() });
-  const ctx: CollectorContext = { config, client, store, sink, metrics, logger, signal, progress, now: () => clock.now() };
-  const keys: CandleSeries[] = config.symbols.flatMap((symbol) => config.intervals.map((interval) => ({ symbol, interval })));
+  const archives = createHistoryArchives(config, metrics, logger.child({ module: 'archive' }));
+  const ctx: CollectorContext = { config, client, archives, store, sink, metrics, logger, signal, progress, now: () => clock.now() };
 
   gauge(registry, 'collector_binance_weight_used', 'Request weight used in the current minute, as Binance counts it.', [], () => client.usedWeight());
   if (publisher) {
@@ -85,8 +91,47 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
     gauge(registry, 'collector_publish_dropped', 'Updates dropped because Redis was away, since start.', [], () => stats.stats().dropped);
   }
 
-  let feed: StreamFeed | undefined;
-  const statusPage = createCandlesStatusPage({ config, store, metrics, usedWeight: () => client.usedWeight(), logger, now: () => clock.now() });
+  const runner = await createSeriesRunner(ctx, clock);
+  gauge(registry, 'collector_series_owned', 'Series this replica collects now.', [], () => runner.running().length);
+  const statusPage = createCandlesStatusPage({
+    config,
+    store,
+    metrics,
+    usedWeight: () => client.usedWeight(),
+    logger,
+    now: () => clock.now(),
+    replica: config.replicaId,
+    owned: () => runner.running(),
+  });
+  let finished: Promise<void>;
+  let stopShare = async (): Promise<void> => {};
+  if (config.endTime !== undefined) {
+    // A one-shot download is not shared: it fetches every selected series and ends.
+    await runner.start(seriesFor(watch.symbols()).map(seriesOf));
+    finished = runner.historiesDone().then(() => {
+      if (!signal.aborted) logger.info({ endDate: new Date(config.endTime as number).toISOString() }, 'END_DATE reached for every series; exiting');
+    });
+  } else {
+    const board = createLeaseBoard({ url: databaseUrl, app: LEASE_APP, replicaId: config.replicaId, ttlMs: config.leaseTtlMs });
+    share = await startWorkShare({
+      board,
+      heartbeatMs: Math.max(300, Math.floor(config.leaseTtlMs / 3)),
+      logger: logger.child({ module: 'work-share' }),
+      onAcquire: (ids) => runner.start(ids.map(seriesOf)),
+      onRelease: (ids) => runner.stop(ids.map(seriesOf)),
+    });
+    share.setWanted(seriesFor(watch.symbols()));
+    logger.info({ replica: config.replicaId, series: seriesFor(watch.symbols()).length }, 'sharing series with the other replicas');
+    const leases = board;
+    // A live service never finishes by itself.
+    finished = new Promise<never>(() => {});
+    stopShare = async () => {
+      await share?.stop();
+      await leases.close();
+    };
+  }
+
+  // Last: a probe that sees the port must find a service whose stop handlers are in place.
   const health = await startHealthServer({
     host: config.httpHost,
     port: config.httpPort,
@@ -98,100 +143,20 @@ export async function startCandlesCollector(config: CandlesCollectorConfig, logg
         () => true,
         () => false,
       ),
-      streams: config.endTime !== undefined || config.realtimeMode === 'poll' || (feed?.connected() ?? false),
+      streams: runner.connected(),
     }),
   });
-
-  const router = new LiveRouter(ctx);
-  const repairing = new Set<string>();
-  const repairSeries = async (key: CandleSeries, graceMs: number, reason: string): Promise<void> => {
-    const series = progress.get(seriesId(key));
-    if (!series || repairing.has(seriesId(key))) return;
-    repairing.add(seriesId(key));
-    try {
-      await catchUp(ctx, series, clock.now() - graceMs, reason);
-    } finally {
-      repairing.delete(seriesId(key));
-    }
-  };
-
-  const recordKnownGapMetric = async (key: CandleSeries): Promise<void> => {
-    const gaps = await store.listKnownGaps(key);
-    metrics.knownGaps.set(key, gaps.reduce((sum, g) => sum + candlesBetween(key.interval, g.from, g.to), 0));
-  };
-
-  const scanGaps = async (key: CandleSeries): Promise<void> => {
-    const series = progress.get(seriesId(key));
-    if (!series || key.interval === '1M' || signal.aborted) return;
-    const gaps = await store.findCandleGaps({ ...key, from: config.startTime, to: series.contiguousUntil });
-    for (const gap of gaps) {
-      logger.warn({ ...key, from: new Date(gap.from).toISOString(), missing: gap.missing }, 'hole in stored candles; fetching it');
-      await fetchClosedRange(ctx, series, { from: gap.from, to: gap.to, tailIsFinal: true, reason: 'gap-scan' });
-    }
-    await recordKnownGapMetric(key);
-  };
-
-  const loadHistory = async (key: CandleSeries): Promise<void> => {
-    const series = await loadSeriesProgress(ctx, key);
-    // Binance trouble beyond the client's retries pauses the series; it resumes from what is stored.
-    await untilDone(() => backfillSeries(ctx, series, config.endTime), { what: `history of ${key.symbol} ${key.interval}`, retryDelayMs: config.retryDelayMs, signal, logger });
-    progress.set(seriesId(key), series);
-    if (signal.aborted || config.endTime !== undefined) return;
-    await catchUp(ctx, series, clock.now(), 'hand-over');
-    await writeProgress(store, series, { ...config, signal, logger, metrics }, { isRealtime: true });
-    router.release(key);
-    logger.info(key, 'series is live');
-    // The start-up scan reads the whole stored history; live updates need not wait for it.
-    await scanGaps(key);
-  };
-
-  const timers: NodeJS.Timeout[] = [];
-  let scanning: Promise<void> | undefined;
-  let pollFeed: { close(): Promise<void> } | undefined;
-  const finished = (async () => {
-    if (config.endTime === undefined && config.realtimeMode === 'stream') {
-      for (const key of keys) router.hold(key);
-      try {
-        feed = await openStreamFeed(ctx, keys, router, clock, (key) => repairSeries(key, 0, 'reconnect'));
-      } catch (error) {
-        if (signal.aborted) return;
-        throw error;
-      }
-    }
-    await eachLimited(keys, HISTORY_CONCURRENCY, loadHistory);
-    if (signal.aborted) return;
-    if (config.endTime !== undefined) {
-      logger.info({ endDate: new Date(config.endTime).toISOString() }, 'END_DATE reached for every series; exiting');
-      return;
-    }
-    if (config.realtimeMode === 'poll') pollFeed = startPollFeed(ctx, keys);
-    timers.push(
-      setInterval(() => {
-        for (const key of keys) void repairSeries(key, config.finalityGraceMs, 'finality').catch((error: unknown) => logger.error({ err: error, ...key }, 'finality check failed'));
-      }, FINALITY_CHECK_INTERVAL_MS),
-      setInterval(() => {
-        // A scan slower than the interval is not started twice.
-        if (scanning) return;
-        scanning = eachLimited(keys, 1, scanGaps)
-          .catch((error: unknown) => logger.error({ err: error }, 'gap scan failed'))
-          .finally(() => {
-            scanning = undefined;
-          });
-      }, config.gapScanIntervalMs),
-    );
-    // A live service never finishes by itself.
-    await new Promise<never>(() => {});
-  })();
 
   return {
     httpPort: health.port,
     // Resolves only for a one-shot run, or at shutdown, when the stop under way makes it moot.
     finished,
     async stop() {
+      watch.stop();
+      // First: the other replicas take over at once, from the state this replica wrote.
+      await stopShare().catch((error: unknown) => logger.warn({ err: error }, 'handing the series over failed; their leases expire instead'));
       abort.abort();
-      for (const timer of timers) clearInterval(timer);
-      await feed?.close();
-      await pollFeed?.close();
+      await runner.close();
       // What the streams delivered last is written before the pools close.
       await Promise.race([sink.flushed(), pause(5_000, new AbortController().signal)]);
       await publisher?.close();

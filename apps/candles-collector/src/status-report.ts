@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
 import { DEFAULT_BINANCE_CLIENT_OPTIONS } from '@collector/binance-client';
-import { type CandleInterval, candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen } from '@collector/candle';
+import { type CandleSeries, candleOpenAt, candlesBetween, firstCandleOpenFrom, nextCandleOpen } from '@collector/candle';
 import { ConfigError, type Logger } from '@collector/service-kit';
 import {
   backfillProgress,
@@ -16,6 +15,7 @@ import {
 import { createStoreReader, type Store } from '@collector/store';
 import type { CandlesCollectorConfig } from './config.js';
 import type { CandlesMetrics } from './metrics.js';
+import type { HistorySource } from './history/history-meter.js';
 import { stateStream } from './progress.js';
 
 /** What the report reads: the configuration, the store, the metrics and the client's weight. Nothing else of the service. */
@@ -27,6 +27,10 @@ export interface CandlesStatusSources {
   logger: Logger;
   /** Exchange time now, epoch ms. @default Date.now */
   now?: () => number;
+  /** This replica's id (`REPLICA_ID`). */
+  replica: string;
+  /** The series this replica collects now (its leases). */
+  owned: () => readonly CandleSeries[];
 }
 
 /** The status page of this collector, and what it holds open. */
@@ -43,28 +47,39 @@ async function bySeries(metric: CandlesMetrics['lagSeconds']): Promise<Map<strin
   return new Map(values.map((v) => [`${String(v.labels.symbol)}|${String(v.labels.interval)}`, v.value]));
 }
 
+/** `{ "BTCUSDT|1m": "archive" }`: the source each series in history reads now (the gauge at 1). */
+async function sourceBySeries(metric: CandlesMetrics['historySource']): Promise<Map<string, HistorySource>> {
+  const { values } = await metric.get();
+  return new Map(values.filter((v) => v.value === 1).map((v) => [`${String(v.labels.symbol)}|${String(v.labels.interval)}`, v.labels.source as HistorySource]));
+}
+
 /**
  * Builds `/status` from what the service already records: `collector_state` (how far each series is stored and
  * whether it went live), `known_candle_gaps`, the newest stored candle, and the metrics (lag, candles left,
- * reconnects, weight). Every configured series is owned until replicas share them (issue 12 replaces `owned`).
+ * reconnects, weight), for the series this replica holds leases for.
  */
 export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesStatusPage {
   const { config, store, metrics } = sources;
   const now = sources.now ?? Date.now;
   if (config.databaseUrl === undefined) throw new ConfigError('DATABASE_URL', 'or DB_HOST must be set');
   const reader = createStoreReader({ url: config.databaseUrl });
-  const replica = `${hostname()}-${process.pid}`;
   const meters = new Map<string, RateMeter>();
-  const series = config.symbols.flatMap((symbol) => config.intervals.map((interval) => ({ symbol, interval: interval as CandleInterval })));
+  // A series queued behind others has no source yet: the one it will start from.
+  const defaultSource: HistorySource = config.historySource === 'rest' ? 'rest' : 'archive';
 
   async function report(): Promise<CandlesStatusReport> {
     // The metrics first, then the database: a page committed in between then counts as left rather than done,
     // so a report may understate its percent by one commit, never overstate it.
-    const [lags, remaining, reconnects] = await Promise.all([bySeries(metrics.lagSeconds), bySeries(metrics.backfillRemaining), metrics.reconnects.get()]);
+    const [lags, remaining, reconnects, reading] = await Promise.all([
+      bySeries(metrics.lagSeconds),
+      bySeries(metrics.backfillRemaining),
+      metrics.reconnects.get(),
+      sourceBySeries(metrics.historySource),
+    ]);
     const [states, gaps] = await Promise.all([store.listStates(), store.listKnownGaps()]);
     const at = now();
     const owned = await Promise.all(
-      series.map(async ({ symbol, interval }): Promise<CandleSeriesStatus> => {
+      sources.owned().map(async ({ symbol, interval }): Promise<CandleSeriesStatus> => {
         const id = candleSeriesId(symbol, interval);
         const state = states.find((s) => s.symbol === symbol && s.stream === stateStream(interval));
         const [last] = await reader.latestCandles({ symbol, interval, limit: 1 });
@@ -92,13 +107,13 @@ export function createCandlesStatusPage(sources: CandlesStatusSources): CandlesS
         let meter = meters.get(id);
         if (meter === undefined) meters.set(id, (meter = createRateMeter()));
         const ratePerSecond = meter.record(done, at);
-        return { ...base, phase: 'history', progress: backfillProgress({ source: 'rest', done, left: left ?? estimate, ratePerSecond }) };
+        return { ...base, phase: 'history', progress: backfillProgress({ source: reading.get(id) ?? defaultSource, done, left: left ?? estimate, ratePerSecond }) };
       }),
     );
     return {
       version: STATUS_CONTRACT_VERSION,
       app: 'candles',
-      replica,
+      replica: sources.replica,
       generatedAt: at,
       weight: { used: sources.usedWeight(), limit: DEFAULT_BINANCE_CLIENT_OPTIONS.weightLimitPerMinute },
       reconnects: reconnects.values.reduce((sum, v) => sum + v.value, 0),

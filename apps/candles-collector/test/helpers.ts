@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BinanceSim } from '@collector/binance-sim';
 import { CANDLE_DECIMAL_FIELDS } from '@collector/candle';
@@ -30,6 +30,7 @@ export function collectorEnv(sim: BinanceSim, databaseUrl: string, extra: Record
     REDIS_ENABLED: 'false',
     BINANCE_BASE_URL: sim.restUrl,
     BINANCE_WS_URL: wsBase(sim),
+    ARCHIVE_BASE_URL: sim.archiveUrl,
     HTTP_PORT: '0',
     RETRY_DELAY: '0.2',
     LOG_LEVEL: 'info',
@@ -94,6 +95,22 @@ export function rowText(symbol: string, interval: string, k: RestKline, isClosed
   ].join(',');
 }
 
+/** data.binance.vision switched to µs timestamps in 2025; the table keeps ms. */
+const archiveMs = (text: string): number => (text.length >= 16 ? Math.floor(Number(text) / 1000) : Number(text));
+
+/** The rows of a data.binance.vision CSV as the lines {@link storedRowTexts} prints: every column but the ignored last one. */
+export function archiveCsvRows(file: string, symbol: string, interval: string): { openTime: number; line: string }[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && /^\d/.test(line))
+    .map((line) => {
+      const [open, o, h, l, c, v, close, qv, n, tbv, tbqv] = line.split(',') as string[];
+      const openTime = archiveMs(open as string);
+      const decimals = [o, h, l, c, v, qv, tbv, tbqv].map((d) => canonicalDecimal(d as string));
+      return { openTime, line: [symbol, interval, openTime, openTime, archiveMs(close as string), ...decimals, n, true].join(',') };
+    });
+}
+
 /** A published candle as the line {@link storedRowTexts} prints for its row. */
 export function messageText(m: CandleMessage): string {
   return [m.symbol, m.interval, m.openTime, m.openTime, m.closeTime, ...CANDLE_DECIMAL_FIELDS.map((f) => m[f]), m.trades, m.isFinal].join(',');
@@ -106,15 +123,16 @@ export function referenceChecksum(series: { symbol: string; interval: string; ro
   return { count: lines.length, md5: createHash('md5').update(lines.join('\n')).digest('hex') };
 }
 
-/** md5 over every column of every row of `candles`, computed by PostgreSQL, and the row count. */
-export async function tableChecksum(db: TestDatabase): Promise<{ count: number; md5: string }> {
+/** md5 over every column of every row of `candles` (or of the rows up to open time `upTo`), computed by PostgreSQL, and the row count. */
+export async function tableChecksum(db: TestDatabase, range: { upTo?: number } = {}): Promise<{ count: number; md5: string }> {
+  const upTo = range.upTo ?? Number.MAX_SAFE_INTEGER;
   const [row] = await db.sql<{ count: string; md5: string | null }[]>`
     SELECT count(*)::text AS count, md5(string_agg(concat_ws(',',
       symbol, interval, timestamp,
       (extract(epoch FROM open_time) * 1000)::bigint, (extract(epoch FROM close_time) * 1000)::bigint,
       open_price, high_price, low_price, close_price, volume, quote_volume, taker_buy_volume, taker_buy_quote_volume,
       trades, CASE WHEN is_closed THEN 'true' ELSE 'false' END), E'\\n' ORDER BY symbol COLLATE "C", interval COLLATE "C", timestamp)) AS md5
-    FROM candles`;
+    FROM candles WHERE timestamp <= ${upTo}`;
   return { count: Number(row?.count ?? 0), md5: row?.md5 ?? createHash('md5').update('').digest('hex') };
 }
 

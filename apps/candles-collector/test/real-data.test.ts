@@ -1,30 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BinanceSim, startBinanceSim } from '@collector/binance-sim';
 import { createStore } from '@collector/store';
 import { createTestDatabase, fixturePath, FIXTURES_SKIP_REASON, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalDecimal, collectorEnv, MINUTE, requireBuiltMain, runCollectorProcess, storedRowTexts } from './helpers.js';
+import { archiveCsvRows, collectorEnv, MINUTE, requireBuiltMain, runCollectorProcess, storedRowTexts } from './helpers.js';
 
 const DIR = fixturePath('data_binance_vision_csv');
 const FILES = DIR && existsSync(DIR) ? readdirSync(DIR).filter((f) => /^BTCUSDT-1m-\d{4}-\d{2}-\d{2}\.csv$/.test(f)).sort() : [];
 const DAY = 86_400_000;
-
-/** data.binance.vision switched to µs timestamps in 2025; the table keeps ms. */
-const ms = (text: string): number => (text.length >= 16 ? Math.floor(Number(text) / 1000) : Number(text));
-
-/** The file's rows as the lines `storedRowTexts` prints: every column of the file but the ignored last one. */
-function fileRows(file: string): { openTime: number; line: string }[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const [open, o, h, l, c, v, close, qv, n, tbv, tbqv] = line.split(',') as string[];
-      const openTime = ms(open as string);
-      const decimals = [o, h, l, c, v, qv, tbv, tbqv].map((d) => canonicalDecimal(d as string));
-      return { openTime, line: ['BTCUSDT', '1m', openTime, openTime, ms(close as string), ...decimals, n, true].join(',') };
-    });
-}
 
 /** Consecutive days merged into [START_DATE, END_DATE) runs. */
 function dateRanges(days: string[]): { start: string; end: string }[] {
@@ -60,7 +44,7 @@ describe('end to end on recorded data.binance.vision files', () => {
       expect(await run.waitForExit(30_000), `${start}..${end}\n${run.tail()}`).toEqual({ code: 0, signal: null });
     }
 
-    const expected = FILES.flatMap((f) => fileRows(join(DIR as string, f))).sort((a, b) => a.openTime - b.openTime);
+    const expected = FILES.flatMap((f) => archiveCsvRows(join(DIR as string, f), 'BTCUSDT', '1m')).sort((a, b) => a.openTime - b.openTime);
     expect(expected.length).toBe(5 * 1440 + 1360);
     expect(await storedRowTexts(db, 'BTCUSDT', '1m')).toEqual(expected.map((r) => r.line));
 

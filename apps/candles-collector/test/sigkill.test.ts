@@ -31,14 +31,15 @@ async function candleCount(db: TestDatabase): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-describe('SIGKILL during a backfill', () => {
+// Both history paths: whole archive files loaded by COPY with their state, and REST pages.
+for (const source of ['archive', 'rest'] as const) describe(`SIGKILL during a backfill (HISTORY_SOURCE=${source})`, () => {
   let sim: BinanceSim;
   let db: TestDatabase;
   let store: Store;
   beforeAll(async () => {
     requireBuiltMain();
     sim = await startBinanceSim({ seed: 5, symbols: SYMBOLS });
-    db = await createTestDatabase('candles_sigkill');
+    db = await createTestDatabase(`candles_sigkill_${source}`);
     store = createStore({ url: db.url, maxConnections: 2 });
   });
   afterAll(async () => {
@@ -48,7 +49,7 @@ describe('SIGKILL during a backfill', () => {
   });
 
   it('resumes after every kill and ends exact: no duplicates, no holes, state at the last candle', async () => {
-    const env = collectorEnv(sim, db.url, { SYMBOLS: SYMBOLS.join(','), START_DATE: '2025-03-01', END_DATE: new Date(END).toISOString().slice(0, 10), BATCH_SIZE: '500' });
+    const env = collectorEnv(sim, db.url, { SYMBOLS: SYMBOLS.join(','), START_DATE: '2025-03-01', END_DATE: new Date(END).toISOString().slice(0, 10), BATCH_SIZE: '500', HISTORY_SOURCE: source });
     const random = seededRandom(20251124);
     const total = SYMBOLS.length * DAYS * 1440;
     const rowsAfterKill: number[] = [];

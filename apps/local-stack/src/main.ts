@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     sim = await startBinanceSim({ port: 0, symbols, seed: 1 });
     env.BINANCE_BASE_URL = sim.restUrl;
     env.BINANCE_WS_URL = sim.restUrl.replace(/^http/, 'ws');
+    env.ARCHIVE_BASE_URL = sim.archiveUrl;
     env.START_DATE ??= isoDay(Date.now() - DEMO_HISTORY_DAYS * 86_400_000);
     say(`demo: a local Binance simulator serves ${symbols.join(', ')} at ${sim.restUrl}`);
   }

@@ -43,6 +43,12 @@ export async function startCollector(sim, databaseUrl, env) {
   });
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise((resolve, reject) => {
+    // Only the start is bounded: a run may measure for longer than this.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('collector did not start within 60 s'));
+    }, 60_000);
+    timer.unref();
     let buffer = '';
     const onData = (chunk) => {
       buffer += chunk.toString('utf8');
@@ -50,16 +56,13 @@ export async function startCollector(sim, databaseUrl, env) {
         if (!line.includes('collecting order books')) continue;
         child.stdout.off('data', onData);
         child.stdout.resume();
+        clearTimeout(timer);
         resolve(JSON.parse(line).httpPort);
         return;
       }
     };
     child.stdout.on('data', onData);
     void exited.then((code) => reject(new Error(`collector exited with ${code} before it started`)));
-    setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('collector did not start within 60 s'));
-    }, 60_000).unref();
   });
   return {
     port,

@@ -1,6 +1,6 @@
 import { ConfigError, DEFAULT_SYMBOLS } from '@collector/service-kit';
 import { describe, expect, it } from 'vitest';
-import { depthRequestWeight, diffSnapshotLimit, loadConfig } from './config.js';
+import { depthRequestWeight, diffRefreshDepth, diffSnapshotLimit, loadConfig } from './config.js';
 
 const DB = { DATABASE_URL: 'postgres://u@h/d' };
 
@@ -32,7 +32,16 @@ describe('loadConfig', () => {
       retryDelayMs: 1000,
       maxRetries: 3,
       mode: 'stream',
+      verifyIntervalMs: 300_000,
     });
+  });
+
+  it('reads ORDERBOOK_VERIFY_INTERVAL as a duration, 0 turning the check off', () => {
+    expect(loadConfig({ ...DB, ORDERBOOK_VERIFY_INTERVAL: '90s' }).verifyIntervalMs).toBe(90_000);
+    expect(loadConfig({ ...DB, ORDERBOOK_VERIFY_INTERVAL: '10m' }).verifyIntervalMs).toBe(600_000);
+    expect(loadConfig({ ...DB, ORDERBOOK_VERIFY_INTERVAL: '0' }).verifyIntervalMs).toBe(0);
+    expect(() => loadConfig({ ...DB, ORDERBOOK_VERIFY_INTERVAL: '200ms' })).toThrow(/ORDERBOOK_VERIFY_INTERVAL must be 0 \(off\) or at least 1 s/);
+    expect(() => loadConfig({ ...DB, ORDERBOOK_VERIFY_INTERVAL: 'often' })).toThrow(/ORDERBOOK_VERIFY_INTERVAL must be a duration/);
   });
 
   it('builds the database URL from DB_* as the candles collector does', () => {
@@ -74,7 +83,7 @@ describe('loadConfig', () => {
     [{ ORDERBOOK_STREAM_SPEED: '250' }, 'ORDERBOOK_STREAM_SPEED', /one of 100, 1000/],
     [{ ORDERBOOK_STREAM_SPEED: '1000', ORDERBOOK_UPDATE_INTERVAL: '0.5' }, 'ORDERBOOK_STREAM_SPEED', /longer than the 500 ms grid step/],
     [{ ORDERBOOK_MODE: 'poll', ORDERBOOK_UPDATE_INTERVAL: '0.01' }, 'ORDERBOOK_UPDATE_INTERVAL', /too short for poll mode/],
-    [{ SYMBOLS: 'btc' }, 'SYMBOLS', /invalid symbol/],
+    [{ SYMBOLS: 'btc' }, 'SYMBOLS', /invalid term/],
     [{ HTTP_PORT: '70000' }, 'HTTP_PORT', /≤ 65535/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
   ])('refuses %j naming %s', (env, variable, message) => {
@@ -96,8 +105,9 @@ describe('loadConfig', () => {
 });
 
 describe('weights and limits', () => {
-  it('fetches diff snapshots at the top of the weight tier', () => {
-    expect([1, 20, 100, 101, 500, 501, 1000, 1001, 5000].map(diffSnapshotLimit)).toEqual([100, 100, 100, 500, 500, 1000, 1000, 5000, 5000]);
+  it('fetches diff snapshots at the top of the cheapest weight tier holding twice the levels, and refreshes half way', () => {
+    expect([1, 20, 50, 51, 100, 250, 251, 500, 501, 5000].map(diffSnapshotLimit)).toEqual([100, 100, 100, 500, 500, 500, 1000, 1000, 5000, 5000]);
+    expect([20, 50, 100, 5000].map(diffRefreshDepth)).toEqual([60, 75, 300, 5000]);
     expect([1, 100, 101, 500, 501, 1000, 1001, 5000].map(depthRequestWeight)).toEqual([5, 5, 25, 25, 50, 50, 250, 250]);
   });
 });

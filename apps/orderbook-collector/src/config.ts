@@ -3,7 +3,10 @@ import {
   ConfigError,
   type Env,
   loadCommonConfig,
+  loadReplicaConfig,
+  type ReplicaConfig,
   parseChoiceEnv,
+  parseDurationEnv,
   parseNumberEnv,
   readEnv,
 } from '@collector/service-kit';
@@ -24,7 +27,7 @@ const BINANCE_WEIGHT_PER_MINUTE = 6000;
 const WEIGHT_SAFETY = 0.9;
 
 /** The validated configuration of the order book collector. */
-export interface OrderbookCollectorConfig extends CommonConfig {
+export interface OrderbookCollectorConfig extends CommonConfig, ReplicaConfig {
   /** Always set: unlike `CommonConfig`, a missing database is a configuration error here. */
   databaseUrl: string;
   /** Levels per side in every snapshot (`ORDERBOOK_LEVELS`). */
@@ -36,17 +39,29 @@ export interface OrderbookCollectorConfig extends CommonConfig {
   /** Retries of one Binance request (`ORDERBOOK_MAX_RETRIES`). */
   maxRetries: number;
   mode: OrderbookMode;
+  /** Diff mode: a live book takes a fresh snapshot to check itself against this long after its last one (`ORDERBOOK_VERIFY_INTERVAL`); 0: off. */
+  verifyIntervalMs: number;
   /** Push period of the partial depth streams in stream mode (`ORDERBOOK_STREAM_SPEED`), ms. */
   streamSpeedMs: StreamSpeedMs;
 }
 
 /**
- * The REST `limit` a snapshot of `levels` levels is fetched with in `diff` mode: the largest limit of the same
- * weight tier (100, 500, 1000 or 5000), so the book knows as many levels beyond the stored ones as the weight buys.
+ * The REST `limit` of `diff` mode's snapshots for `levels` stored levels: the top of the cheapest weight tier
+ * (100, 500, 1000 or 5000 levels: weight 5, 25, 50, 250) that holds at least twice `levels`, so a book knows as
+ * many levels again beyond the stored ones, the margin the price can move through before a refresh lands.
  */
 export function diffSnapshotLimit(levels: number): number {
-  for (const tier of [100, 500, 1000]) if (levels <= tier) return tier;
+  for (const tier of [100, 500, 1000]) if (2 * levels <= tier) return tier;
   return MAX_LEVELS;
+}
+
+/**
+ * The known depth below which a diff-mode book refreshes its snapshot: half way from the snapshot's depth down to
+ * the stored `levels`, so half the margin is left for the refresh to land in.
+ */
+export function diffRefreshDepth(levels: number): number {
+  const limit = diffSnapshotLimit(levels);
+  return levels + Math.ceil((limit - levels) / 2);
 }
 
 /** REST weight of `GET /api/v3/depth` with `limit` (Binance's tiers since 2023-10-19). */
@@ -105,5 +120,9 @@ export function loadConfig(env: Env): OrderbookCollectorConfig {
     // A slower push than the grid would store one book under several grid times as if each were fresh.
     throw new ConfigError('ORDERBOOK_STREAM_SPEED', `is ${streamSpeedMs} ms, longer than the ${intervalMs} ms grid step; use 100 or ORDERBOOK_UPDATE_INTERVAL ≥ ${streamSpeedMs / 1000}`);
   }
-  return { ...common, databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, streamSpeedMs };
+  const verifyIntervalMs = parseDurationEnv(env, 'ORDERBOOK_VERIFY_INTERVAL', 300_000, { minMs: 0, maxMs: 86_400_000 });
+  if (verifyIntervalMs > 0 && verifyIntervalMs < 1000) {
+    throw new ConfigError('ORDERBOOK_VERIFY_INTERVAL', `must be 0 (off) or at least 1 s, got "${readEnv(env, 'ORDERBOOK_VERIFY_INTERVAL')}"`);
+  }
+  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs, streamSpeedMs };
 }

@@ -16,7 +16,9 @@ export interface OrderbookMetrics {
   registry: Registry;
   written(symbol: string, count: number): void;
   skipped(symbol: string, reason: string): void;
-  truncated(symbol: string): void;
+  refreshed(symbol: string, reason: string): void;
+  refreshFailed(symbol: string, reason: string): void;
+  verifyMismatch(symbol: string): void;
   resync(symbol: string, reason: string): void;
   writeFailed(): void;
   invalidFrame(): void;
@@ -30,10 +32,17 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
   const registry = createMetricsRegistry('orderbook-collector');
   const written = counter(registry, 'collector_orderbook_snapshots_written_total', 'Snapshots stored in PostgreSQL', ['symbol']);
   const skipped = counter(registry, 'collector_orderbook_snapshots_skipped_total', 'Grid times without a stored snapshot, by reason', ['symbol', 'reason']);
-  const truncated = counter(
+  const refreshes = counter(registry, 'collector_orderbook_refreshes_total', 'Fresh snapshots taken over by live books (diff mode), by reason: depth, verify', ['symbol', 'reason']);
+  const refreshFailures = counter(
     registry,
-    'collector_orderbook_snapshots_truncated_total',
-    'Snapshots stored with fewer levels than configured because the local book knew no more exact levels (diff mode)',
+    'collector_orderbook_refresh_failures_total',
+    'Refresh snapshot requests that failed (429, 418, network) and are retried (diff mode)',
+    ['symbol', 'reason'],
+  );
+  const mismatches = counter(
+    registry,
+    'collector_orderbook_verify_mismatches_total',
+    'Refreshes that found the local book different from the snapshot at the same update id; the snapshot replaced it (diff mode)',
     ['symbol'],
   );
   const resyncs = counter(registry, 'collector_orderbook_resyncs_total', 'Books that left the live state or streams that went down, by reason', ['symbol', 'reason']);
@@ -103,7 +112,9 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
     registry,
     written: (symbol, count) => written.inc({ symbol }, count),
     skipped: (symbol, reason) => skipped.inc({ symbol, reason }),
-    truncated: (symbol) => truncated.inc({ symbol }),
+    refreshed: (symbol, reason) => refreshes.inc({ symbol, reason }),
+    refreshFailed: (symbol, reason) => refreshFailures.inc({ symbol, reason }),
+    verifyMismatch: (symbol) => mismatches.inc({ symbol }),
     resync: (symbol, reason) => resyncs.inc({ symbol, reason }),
     writeFailed: () => writeFailures.inc(),
     invalidFrame: () => invalidFrames.inc(),

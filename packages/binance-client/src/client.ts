@@ -109,7 +109,8 @@ interface RequestSpec<T> {
   label: string;
   weight: number;
   query?: Record<string, string | number | undefined>;
-  parse: (body: unknown) => T;
+  /** `bodyTimeMs`: a lower bound of Binance time when the server built the body (see {@link bodyTimeLowerBound}). */
+  parse: (body: unknown, bodyTimeMs: number) => T;
 }
 
 function retryAfterMs(headers: Headers): number | undefined {
@@ -151,10 +152,33 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
   const $fetch: $Fetch = o.fetch ? createFetch({ fetch: o.fetch, Headers: globalThis.Headers, AbortController: globalThis.AbortController }) : ofetch;
   const limiter = new WeightLimiter(Math.floor(o.weightLimitPerMinute * o.weightSafety), o.weightWindowMs);
   const connectionAttempts = new SlidingWindowPacer(o.maxConnectionAttempts, o.connectionAttemptsWindowMs);
-  let offsetMs = 0;
+  /**
+   * Binance time minus local time, as a lower bound: the best of the readings so far. A reading is a server time the
+   * server had reached by the moment its response arrived (the `Date` header, whole seconds; or `/api/v3/time`), so
+   * the best of several is within about a round trip of the truth. Binance's clock runs no slower than ours, which
+   * keeps an old reading a lower bound later on. A reading can undershoot the truth by at most its own error (its
+   * resolution plus its round trip); one further below the best than that means a clock was stepped, and it starts
+   * the best again. Undefined until the first response.
+   */
+  let offsetMs: number | undefined;
   let bannedUntil = 0;
 
-  const serverNow = (): number => Date.now() + offsetMs;
+  const serverNow = (): number => Date.now() + (offsetMs ?? 0);
+
+  function readOffset(reading: number, errorMs: number): void {
+    if (offsetMs === undefined || reading > offsetMs || reading < offsetMs - errorMs) offsetMs = reading;
+  }
+
+  /**
+   * A lower bound of Binance time when the server built a response's body, for deciding which candles are closed.
+   * The body is older than the `Date` header (a candle may close between the two), so "closed before the header"
+   * would call a half-built candle closed. The body was built after the request was sent, when Binance time was at
+   * least the send time plus the offset known then. The first response has only its own reading, which bounds the
+   * send time the same way while the server's clock runs at real speed.
+   */
+  function bodyTimeLowerBound(sentAt: number, offsetBefore: number | undefined): number {
+    return sentAt + (offsetBefore ?? offsetMs ?? 0);
+  }
 
   async function request<T>(spec: RequestSpec<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -164,6 +188,8 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       }
       const canRetry = attempt < o.maxRetries;
       await limiter.acquire(spec.weight);
+      const offsetBefore = offsetMs;
+      const sentAt = Date.now();
       let response;
       try {
         response = await $fetch.raw<string, 'text'>(`${o.baseUrl}${spec.path}`, {
@@ -185,8 +211,8 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       }
       const received = Date.now();
       const date = response.headers.get('date');
-      // The Date header has 1 s resolution: its value is a lower bound of Binance time, so isClosed errs on "open".
-      if (date !== null && !Number.isNaN(Date.parse(date))) offsetMs = Date.parse(date) - received;
+      // The Date header has 1 s resolution and was written before the response arrived: a lower bound.
+      if (date !== null && !Number.isNaN(Date.parse(date))) readOffset(Date.parse(date) - received, 1000 + (received - sentAt));
       const usedHeader = response.headers.get('x-mbx-used-weight-1m');
       if (usedHeader !== null && /^\d+$/.test(usedHeader)) limiter.sync(Number(usedHeader));
 
@@ -231,7 +257,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
         }
         throw error;
       }
-      return spec.parse(body);
+      return spec.parse(body, bodyTimeLowerBound(sentAt, offsetBefore));
     }
   }
 
@@ -267,7 +293,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       label,
       weight: ENDPOINT_WEIGHTS.klines,
       query: { symbol, interval, startTime, endTime, limit },
-      parse: (body) => parse(body, symbol, interval, serverNow()) as K[],
+      parse: (body, bodyTimeMs) => parse(body, symbol, interval, bodyTimeMs) as K[],
     });
   }
 
@@ -341,8 +367,9 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
     async serverTime() {
       const sent = Date.now();
       const time = await request({ path: '/api/v3/time', label: 'serverTime', weight: ENDPOINT_WEIGHTS.time, parse: parseServerTime });
-      // Millisecond value measured at about the middle of the round trip: more precise than the Date header.
-      offsetMs = time - Math.round((sent + Date.now()) / 2);
+      // A millisecond reading, so a tighter lower bound than the Date header's whole second.
+      const received = Date.now();
+      readOffset(time - received, received - sent);
       return time;
     },
 

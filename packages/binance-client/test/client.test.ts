@@ -251,9 +251,11 @@ describe('weight budget', () => {
 describe('klinesRange', () => {
   it('pages 1000 at a time with no gap or duplicate and stops before the open candle', async () => {
     const MINUTE = 60_000;
-    // Keep the still-open candle open for the whole test.
-    const toNextMinute = MINUTE - (Date.now() % MINUTE);
-    if (toNextMinute < 3_000) await new Promise((resolve) => setTimeout(resolve, toNextMinute + 10));
+    // Keep the still-open candle open for the whole test, and start 2 s past its open: the Date header has whole
+    // seconds, so only then is its predecessor known to be closed.
+    const intoMinute = Date.now() % MINUTE;
+    const wait = intoMinute > MINUTE - 3_000 ? MINUTE - intoMinute + 2_000 : Math.max(0, 2_000 - intoMinute);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const openCandle = Math.floor(Date.now() / MINUTE) * MINUTE;
     const from = openCandle - 2_500 * MINUTE;
     handler = (url, _req, res) => {
@@ -298,5 +300,22 @@ describe('klinesRange', () => {
     for await (const page of client().klinesRange({ symbol: 'ETHBTC', interval: '1m', from, to: from + 1_499 * 60_000 })) pages.push(page);
     expect(pages.map((p) => p.length)).toEqual([1000, 500]);
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('which REST candles are closed', () => {
+  it('a candle that closes after the body was built stays open, however late the response and its Date header', async () => {
+    // The server builds the body while the candle is open, then takes 1.5 s to answer: its Date header is past the
+    // close. Binance does the same under load; only the time the body was built tells whether the row is final.
+    handler = (_url, _req, res) => {
+      const builtAt = Date.now();
+      const open = [builtAt - 59_700, '1', '1', '1', '1', '1', builtAt + 299, '1', 1, '1', '1', '0'];
+      setTimeout(() => json(res, 200, [ROW, open]), 1_500);
+    };
+    const c = client();
+    for (let i = 0; i < 2; i++) {
+      const klines = await c.klines({ symbol: 'BTCUSDT', interval: '1m', limit: 2 });
+      expect(klines.map((k) => k.isClosed)).toEqual([true, false]);
+    }
   });
 });

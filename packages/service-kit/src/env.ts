@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.js';
+import { parseSymbolSelection, type SymbolSelection } from './symbol-selection.js';
 
 /** The process environment, or a literal one in tests. */
 export type Env = Record<string, string | undefined>;
@@ -176,6 +177,9 @@ export interface CommonConfig {
   redisChannelPrefix: string;
   binanceBaseUrl: string;
   binanceWsUrl: string;
+  /** `SYMBOLS`: names, patterns (`*USDT`, `ALL`) and exclusions (`-USDCUSDT`); the default five when unset. */
+  symbolSelection: SymbolSelection;
+  /** The names `SYMBOLS` lists as they are (every selected symbol when it has no pattern). */
   symbols: string[];
   logLevel: LogLevel;
   /** `LOG_FORMAT`; unset: pretty when stdout is a terminal, JSON otherwise. */
@@ -191,6 +195,7 @@ export interface CommonConfig {
  */
 export function loadCommonConfig(env: Env, defaults: { httpPort: number }): CommonConfig {
   const symbolsText = readEnv(env, 'SYMBOLS');
+  const symbolSelection = symbolsText === undefined ? { names: [...DEFAULT_SYMBOLS], patterns: [], exclusions: [] } : parseSymbolSelection(symbolsText);
   return {
     databaseUrl: databaseUrlFrom(env),
     redisUrl: redisUrlFrom(env),
@@ -200,7 +205,8 @@ export function loadCommonConfig(env: Env, defaults: { httpPort: number }): Comm
     redisChannelPrefix: readEnv(env, 'REDIS_CHANNEL_PREFIX') ?? '',
     binanceBaseUrl: parseUrlEnv(env, 'BINANCE_BASE_URL', 'https://api.binance.com', ['http:', 'https:']),
     binanceWsUrl: parseUrlEnv(env, 'BINANCE_WS_URL', 'wss://stream.binance.com:9443', ['ws:', 'wss:']),
-    symbols: symbolsText === undefined ? [...DEFAULT_SYMBOLS] : parseSymbolList(symbolsText),
+    symbolSelection,
+    symbols: [...symbolSelection.names],
     logLevel: parseChoiceEnv(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: readEnv(env, 'LOG_FORMAT') === undefined ? undefined : parseChoiceEnv(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
     httpHost: readEnv(env, 'HTTP_HOST') ?? '127.0.0.1',

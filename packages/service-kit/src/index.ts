@@ -25,4 +25,6 @@ export { createServiceLogger, resolveLogFormat, type Logger, type LoggerSettings
 export { DEFAULT_STATUS_LINE_OPTIONS, formatShortDuration, formatStatusLine, startStatusLine, type StatusLineOptions } from './status-line.js';
 export { counter, createMetricsRegistry, gauge, Counter, Gauge, Histogram, Registry } from './metrics.js';
 export { isFixedSelection, parseSymbolSelection, selectSymbols, type ListedSymbol, type SelectedSymbols, type SymbolSelection } from './symbol-selection.js';
+export { DEFAULT_REPLICA_CONFIG, loadReplicaConfig, type ReplicaConfig } from './replica-config.js';
+export { startSymbolWatch, type SymbolWatch, type SymbolWatchOptions } from './symbol-watch.js';
 export { DEFAULT_WORK_SHARE_OPTIONS, startWorkShare, type WorkShare, type WorkShareOptions } from './work-share.js';

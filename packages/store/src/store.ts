@@ -8,6 +8,8 @@ import { plainArray, textArray } from './array-literal.js';
 import { toCandleText } from './candle-row.js';
 import { StoreError } from './errors.js';
 import { DEFAULT_STORE_OPTIONS, SILENT_LOGGER, type StoreOptions } from './options.js';
+import { loadPrepared, type LoadResult } from './copy-load.js';
+import { candleConflictUpdate, type Executor, orderStates, rangeIsEmpty, type StateRow, stateUpsert, toState } from './statements.js';
 import type {
   CandleGap,
   CandleRangeQuery,
@@ -74,6 +76,16 @@ export interface Store {
    * @throws {StoreValidationError} `INVALID_CANDLE` / `INVALID_STATE` (also a (symbol, stream) given twice) before anything is written.
    */
   commitCandles(input: CommitInput): Promise<CommitResult>;
+  /**
+   * Bulk-loads candles at COPY speed and advances state rows, in one transaction: all happen or none. Rows of
+   * one series whose open-time range holds no stored candle go straight into `candles` with `COPY … FROM STDIN`;
+   * anything else (several series, or a range with rows) is copied into a temporary staging table and upserted
+   * from it (an open candle is updated, a closed one is final). Should a row appear in the range meanwhile, the
+   * load is redone through the staging table. For history: a whole archive file with the state at its end.
+   * Prices and volumes are stored canonically, as by every other write.
+   * @throws {StoreValidationError} `INVALID_CANDLE` / `INVALID_STATE` before anything is written.
+   */
+  loadCandles(input: CommitInput): Promise<LoadResult>;
   /** Candles of one symbol and interval with open times in `[from, to]`, oldest first, as PostgreSQL's exact text. */
   getCandles(query: CandleRangeQuery & { limit?: number }): Promise<CandleText[]>;
   /**
@@ -114,7 +126,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-type Executor = postgres.Sql | postgres.TransactionSql;
 
 /**
  * Price levels (both sides, all snapshots) sent in one snapshot INSERT, about 5 MB of JSON: a grid time of 2,000
@@ -190,43 +201,11 @@ function candleInsert(sql: Executor, c: CandleColumns, mode: WriteMode) {
       ${plainArray(c.takerBuyVolume)}::text[], ${plainArray(c.takerBuyQuoteVolume)}::text[],
       ${plainArray(c.trades)}::bigint[], ${plainArray(c.isClosed.map((closed) => (closed ? 't' : 'f')))}::boolean[]
     ) AS u(s, i, o, ct, op, hp, lp, cp, v, qv, tbv, tbqv, n, closed)
-    ${mode === 'upsert' ? sql`
-      ON CONFLICT (symbol, interval, open_time) DO UPDATE SET
-        close_time = excluded.close_time,
-        open_price = excluded.open_price,
-        high_price = excluded.high_price,
-        low_price = excluded.low_price,
-        close_price = excluded.close_price,
-        volume = excluded.volume,
-        quote_volume = excluded.quote_volume,
-        taker_buy_volume = excluded.taker_buy_volume,
-        taker_buy_quote_volume = excluded.taker_buy_quote_volume,
-        trades = excluded.trades,
-        is_closed = excluded.is_closed
-      WHERE candles.is_closed = false` : sql``}`;
+    ${mode === 'upsert' ? candleConflictUpdate(sql) : sql``}`;
 }
 
 async function writeCandleChunk(sql: Executor, c: CandleColumns, mode: WriteMode): Promise<number> {
   return (await candleInsert(sql, c, mode)).count;
-}
-
-/**
- * Advances state rows (`GREATEST` of stored and given). One statement takes the rows whose `isRealtime` is given
- * and another those that keep the stored value: `excluded` cannot tell "omitted" from `false`.
- */
-function stateUpsert(sql: Executor, states: readonly CollectorStateInput[], realtimeGiven: boolean) {
-  const rows = states.filter((s) => (s.isRealtime !== undefined) === realtimeGiven);
-  return sql`
-    INSERT INTO collector_state (symbol, stream, last_timestamp, last_updated, is_realtime)
-    SELECT s, st, ts, now(), rt
-    FROM unnest(${textArray(rows.map((r) => r.symbol))}::text[], ${textArray(rows.map((r) => r.stream))}::text[],
-      ${plainArray(rows.map((r) => r.lastTimestamp))}::bigint[], ${plainArray(rows.map((r) => (r.isRealtime ? 't' : 'f')))}::boolean[])
-      AS u(s, st, ts, rt)
-    ON CONFLICT (symbol, stream) DO UPDATE SET
-      last_timestamp = GREATEST(collector_state.last_timestamp, excluded.last_timestamp),
-      last_updated = now(),
-      is_realtime = ${realtimeGiven ? sql`excluded.is_realtime` : sql`collector_state.is_realtime`}
-    RETURNING symbol, stream, last_timestamp, (extract(epoch FROM last_updated) * 1000)::bigint AS last_updated_ms, is_realtime`;
 }
 
 /**
@@ -241,42 +220,6 @@ async function commitStatement(sql: Executor, c: CandleColumns, states: readonly
     SELECT (SELECT count(*) FROM written)::int AS written,
       (SELECT json_agg(r) FROM (SELECT * FROM given UNION ALL SELECT * FROM kept) r) AS states`;
   return { candles: row?.written ?? 0, states: orderStates(states, row?.states ?? []) };
-}
-
-/** State rows in the order of `given`. */
-function orderStates(given: readonly CollectorStateInput[], rows: readonly StateRow[]): CollectorState[] {
-  const byKey = new Map(rows.map((r) => [`${r.symbol}\u0000${r.stream}`, toState(r)]));
-  return given.map((s) => byKey.get(`${s.symbol}\u0000${s.stream}`) as CollectorState);
-}
-
-/** True when no candle of the series has an open time in [from, to]: one probe of the primary key. */
-async function rangeIsEmpty(sql: Executor, range: { symbol: string; interval: string; from: number; to: number }): Promise<boolean> {
-  const rows = await sql`
-    SELECT 1 FROM candles
-    WHERE symbol = ${range.symbol} AND interval = ${range.interval}
-      AND open_time BETWEEN 'epoch'::timestamptz + ${range.from}::bigint * interval '1 millisecond'
-                        AND 'epoch'::timestamptz + ${range.to}::bigint * interval '1 millisecond'
-    LIMIT 1`;
-  return rows.length === 0;
-}
-
-/** A state row as PostgreSQL returns it: bigints as text, or as numbers through `json_agg`. */
-interface StateRow {
-  symbol: string;
-  stream: string;
-  last_timestamp: string | number;
-  last_updated_ms: string | number;
-  is_realtime: boolean;
-}
-
-function toState(row: StateRow): CollectorState {
-  return {
-    symbol: row.symbol,
-    stream: row.stream,
-    lastTimestamp: Number(row.last_timestamp),
-    lastUpdated: new Date(Number(row.last_updated_ms)),
-    isRealtime: row.is_realtime,
-  };
 }
 
 async function writeState(sql: Executor, state: CollectorStateInput, allowBackwards: boolean): Promise<CollectorState> {
@@ -391,6 +334,23 @@ export function createStore(options: StoreOptions): Store {
         } catch (error) {
           if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
           return commit('upsert');
+        }
+      });
+    },
+
+    async loadCandles(input) {
+      if (closed) throw new StoreError('CLOSED', 'loadCandles failed: the store is closed');
+      const prepared = prepareCandles('loadCandles', input?.candles, chunkSize);
+      const states = prepareStates('loadCandles', input?.states);
+      const load = (preferCopy: boolean): Promise<LoadResult> =>
+        sql.begin((tx) => loadPrepared(tx, prepared, states, preferCopy)) as Promise<LoadResult>;
+      return run('loadCandles', async () => {
+        try {
+          return await load(true);
+        } catch (error) {
+          // The range was empty when probed, then a row appeared in it (a live write): redo it as an upsert.
+          if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+          return load(false);
         }
       });
     },

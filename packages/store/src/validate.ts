@@ -22,7 +22,7 @@ export function canonicalDecimal(value: unknown): string | undefined {
 const MINUS = 45;
 
 /** The text to send for a decimal input: text as given, a lazy Decimal's source text, else the Decimal printed plainly. */
-function decimalText(value: DecimalInput): string {
+export function decimalText(value: DecimalInput): string {
   return typeof value === 'string' ? value : (decimalSourceText(value) ?? formatDecimal(value));
 }
 
@@ -108,6 +108,8 @@ export interface PreparedCandles {
   chunkCount: number;
   /** Builds the columns of chunk `index`. */
   chunk(index: number): CandleColumns;
+  /** The validated candle at position `index` (0 … count − 1), duplicates collapsed. */
+  at(index: number): CandleInput;
   /** When every candle belongs to one symbol and interval: that series and its open-time range. */
   series: (CandleSeries & { from: number; to: number }) | undefined;
 }
@@ -167,6 +169,7 @@ export function prepareCandles(operation: string, candles: readonly CandleInput[
     count: total,
     chunkCount: Math.ceil(total / chunkSize),
     series: mixed ? undefined : series,
+    at: (index) => candles[rows ? (rows[index] as number) : index] as CandleInput,
     chunk(index) {
       const c = emptyColumns();
       const end = Math.min(total, (index + 1) * chunkSize);

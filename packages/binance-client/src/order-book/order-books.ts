@@ -2,8 +2,12 @@ import type { BinanceClient } from '../client.js';
 import { BinanceApiError, BinanceClientError, IpBanError } from '../errors.js';
 import { type BinanceClientLogger, SILENT_LOGGER } from '../options.js';
 import { backoffDelayMs } from '../rate-limiter.js';
+import type { DepthSnapshot } from '../parse.js';
 import type { DepthDiffEvent } from '../stream-events.js';
-import { OrderBook, type ResyncReason } from './order-book.js';
+import { type BookMismatch, OrderBook, type RefreshAdopted, type ResyncReason } from './order-book.js';
+
+/** Why a live book took a new snapshot: its known depth ran low, or the periodic check was due. */
+export type RefreshReason = 'depth' | 'verify';
 
 /** Why a resync started: the book's own reasons, plus a snapshot that was older than the buffered events. */
 export type OrderBooksResyncReason = ResyncReason | 'snapshot-too-old';
@@ -20,6 +24,12 @@ export interface OrderBooksEvents {
   snapshotError: { symbol: string; error: unknown; attempt: number; retryInMs: number | undefined };
   /** The snapshot request was refused for good (a 4xx such as -1121 invalid symbol); call `resync(symbol)` to try again. */
   failed: { symbol: string; error: unknown };
+  /** A live book took over a fresh snapshot without leaving the live state; `compared` levels per side were checked. */
+  refreshed: { symbol: string; reason: RefreshReason; lastUpdateId: number; snapshotUpdateId: number; compared: { bids: number; asks: number } };
+  /** A refresh found the local book different from the snapshot at the same update id; the snapshot replaced it. */
+  mismatch: { symbol: string; lastUpdateId: number } & BookMismatch;
+  /** A refresh request failed (429, 418, network, …); the book stays live and it is retried after `retryInMs`. */
+  refreshError: { symbol: string; reason: RefreshReason; error: unknown; attempt: number; retryInMs: number };
 }
 
 /** Options of {@link createOrderBooks}. */
@@ -36,6 +46,17 @@ export interface OrderBooksOptions {
   retryDelayMs?: number;
   /** Diff events each book keeps while waiting for its snapshot. @default 1000 */
   maxBufferedEvents?: number;
+  /**
+   * A live book whose known depth (see `OrderBook.validDepth`) falls below this many levels on either side takes
+   * a fresh snapshot while it stays live. Set it above the depth you read, so the refresh lands before the book runs
+   * short. Unset: only gaps and disconnects fetch snapshots.
+   */
+  refreshBelowDepth?: number;
+  /**
+   * Each live book also takes a fresh snapshot this long after its last one, to compare with (a `mismatch` event
+   * when they differ); the first checks are spread over one interval across the books. In ms; 0: off. @default 0
+   */
+  verifyIntervalMs?: number;
   /** Logger; silent when absent. */
   logger?: BinanceClientLogger;
 }
@@ -46,6 +67,7 @@ export const DEFAULT_ORDER_BOOKS_OPTIONS = {
   maxConcurrentSnapshots: 1,
   retryDelayMs: 1000,
   maxBufferedEvents: 1000,
+  verifyIntervalMs: 0,
 } as const satisfies Partial<OrderBooksOptions>;
 
 /** Order books for many symbols, fed by diff events from any source and synced by REST snapshots. */
@@ -66,8 +88,10 @@ export interface OrderBooks {
   on<K extends keyof OrderBooksEvents>(name: K, listener: (event: OrderBooksEvents[K]) => void): () => void;
   /** Resolves when every managed book (or `symbol`'s) is live. */
   whenLive(symbol?: string): Promise<void>;
-  /** Snapshot requests queued or in flight. */
+  /** Snapshot requests queued or in flight (refreshes included). */
   pendingSnapshots(): number;
+  /** Takes a fresh snapshot of a live book now, as the periodic check does; a book not live ignores it. */
+  refresh(symbol: string, reason?: RefreshReason): void;
   /** Stops fetching snapshots and clears timers; the books stay readable. */
   close(): void;
 }
@@ -84,6 +108,14 @@ interface Entry {
   /** Bumped on every disconnect: a snapshot requested before it is thrown away. */
   generation: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Why a live book wants a fresh snapshot; undefined: it does not. */
+  refresh: RefreshReason | undefined;
+  /** Consecutive failed refresh attempts, for their backoff. */
+  refreshAttempt: number;
+  /** Fires the periodic check. */
+  verifyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Position among the books, to spread their first checks. */
+  index: number;
 }
 
 function bad(name: string, value: unknown, expected: string): never {
@@ -117,6 +149,9 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
   const retryDelayMs = o.retryDelayMs ?? DEFAULT_ORDER_BOOKS_OPTIONS.retryDelayMs;
   if (!Number.isSafeInteger(retryDelayMs) || retryDelayMs < 0) bad('retryDelayMs', retryDelayMs, 'an integer ≥ 0');
   const maxBufferedEvents = positiveInteger('maxBufferedEvents', o.maxBufferedEvents ?? DEFAULT_ORDER_BOOKS_OPTIONS.maxBufferedEvents);
+  const refreshBelowDepth = o.refreshBelowDepth === undefined ? undefined : positiveInteger('refreshBelowDepth', o.refreshBelowDepth, 5000);
+  const verifyIntervalMs = o.verifyIntervalMs ?? DEFAULT_ORDER_BOOKS_OPTIONS.verifyIntervalMs;
+  if (!Number.isSafeInteger(verifyIntervalMs) || verifyIntervalMs < 0) bad('verifyIntervalMs', verifyIntervalMs, 'an integer ≥ 0');
   const log = o.logger ?? SILENT_LOGGER;
 
   const entries = new Map<string, Entry>();
@@ -128,6 +163,10 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       snapshots: 0,
       generation: 0,
       timer: undefined,
+      refresh: undefined,
+      refreshAttempt: 0,
+      verifyTimer: undefined,
+      index: entries.size,
     });
   }
   const queue: string[] = [];
@@ -149,11 +188,60 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
     }
   }
 
+  /** A book waiting for a snapshot, or a live one wanting a refresh that has none on its way. */
+  function wantsSnapshot(entry: Entry): boolean {
+    if (entry.book.needsSnapshot) return true;
+    return entry.refresh !== undefined && entry.book.status === 'live' && !entry.book.refreshPending;
+  }
+
   function request(symbol: string, entry: Entry): void {
-    if (closed || entry.state !== 'idle' || !entry.book.needsSnapshot) return;
+    if (closed || entry.state !== 'idle' || !wantsSnapshot(entry)) return;
     entry.state = 'queued';
     queue.push(symbol);
     pump();
+  }
+
+  /** Schedules the periodic check of a book `delayMs` from now (replacing any scheduled one). */
+  function scheduleVerify(symbol: string, entry: Entry, delayMs: number): void {
+    if (verifyIntervalMs === 0 || closed) return;
+    clearTimeout(entry.verifyTimer);
+    entry.verifyTimer = setTimeout(() => {
+      entry.verifyTimer = undefined;
+      wantRefresh(symbol, entry, 'verify');
+    }, delayMs);
+    entry.verifyTimer.unref?.();
+  }
+
+  function wantRefresh(symbol: string, entry: Entry, reason: RefreshReason): void {
+    if (entry.book.status !== 'live') return;
+    entry.refresh ??= reason;
+    request(symbol, entry);
+  }
+
+  function adopted(symbol: string, entry: Entry, result: RefreshAdopted): void {
+    const reason = entry.refresh ?? 'verify';
+    entry.refresh = undefined;
+    entry.refreshAttempt = 0;
+    if (result.mismatch !== undefined) {
+      const { side, index, local, snapshot } = result.mismatch;
+      log.warn(
+        { symbol, lastUpdateId: result.lastUpdateId, side, index, local: local?.map(String), snapshot: snapshot?.map(String) },
+        'order book differed from the refresh snapshot; the snapshot replaced it',
+      );
+      emit('mismatch', { symbol, lastUpdateId: result.lastUpdateId, ...result.mismatch });
+    }
+    log.debug?.({ symbol, reason, lastUpdateId: result.lastUpdateId, compared: result.compared }, 'order book refreshed');
+    emit('refreshed', { symbol, reason, lastUpdateId: result.lastUpdateId, snapshotUpdateId: result.snapshotUpdateId, compared: result.compared });
+    scheduleVerify(symbol, entry, verifyIntervalMs);
+    checkDepth(symbol, entry);
+  }
+
+  /** Asks for a refresh when the known depth on either side is below `refreshBelowDepth`. */
+  function checkDepth(symbol: string, entry: Entry): void {
+    if (refreshBelowDepth === undefined || entry.refresh !== undefined || entry.book.status !== 'live') return;
+    const depth = entry.book.validDepth;
+    const short = (side: 'bids' | 'asks'): boolean => depth[side] < refreshBelowDepth && !entry.book.knowsWholeSide(side);
+    if (short('bids') || short('asks')) wantRefresh(symbol, entry, 'depth');
   }
 
   function pump(): void {
@@ -162,7 +250,7 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       const entry = entries.get(symbol) as Entry;
       if (entry.state !== 'queued') continue;
       // A book that no longer waits (stream down, buffer dropped) does not spend weight now; its next event re-queues it.
-      if (!entry.book.needsSnapshot) {
+      if (!wantsSnapshot(entry)) {
         entry.state = 'idle';
         continue;
       }
@@ -185,7 +273,57 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
     entry.timer.unref?.();
   }
 
+  async function fetchRefresh(symbol: string, entry: Entry): Promise<void> {
+    const reason = entry.refresh ?? 'verify';
+    // Before the request: the events from here on are what the snapshot will have to catch up on.
+    entry.book.beginRefresh();
+    let snapshot;
+    try {
+      snapshot = await client.depth({ symbol, limit: snapshotLimit });
+    } catch (error) {
+      if (closed) return;
+      entry.book.cancelRefresh();
+      entry.refreshAttempt++;
+      const delay = error instanceof IpBanError ? error.retryAfterMs : backoffDelayMs(entry.refreshAttempt - 1, retryDelayMs);
+      log.warn({ symbol, reason, err: error, attempt: entry.refreshAttempt, retryInMs: delay }, 'order book refresh failed; the book stays live, retrying');
+      emit('refreshError', { symbol, reason, error, attempt: entry.refreshAttempt, retryInMs: delay });
+      retryLater(symbol, entry, delay);
+      return;
+    }
+    if (closed) return;
+    entry.state = 'idle';
+    if (entry.book.status !== 'live') {
+      // The book left the live state while the request ran: the snapshot may still bridge its new buffer.
+      installSnapshot(symbol, entry, snapshot);
+      return;
+    }
+    const result = entry.book.applyRefresh(snapshot, { limit: snapshotLimit });
+    switch (result.kind) {
+      case 'adopted':
+        adopted(symbol, entry, result);
+        return;
+      case 'pending':
+        // Adopted by the event that reaches it (handle()).
+        return;
+      case 'too-old':
+      case 'invalid': {
+        entry.book.cancelRefresh();
+        entry.refreshAttempt++;
+        const delay = backoffDelayMs(entry.refreshAttempt - 1, retryDelayMs);
+        const message = result.kind === 'invalid' ? result.message : `snapshot ${result.snapshotUpdateId} older than the kept events`;
+        log.warn({ symbol, reason, message, retryInMs: delay }, 'order book refresh snapshot not usable, retrying');
+        emit('refreshError', { symbol, reason, error: new BinanceClientError('RESPONSE_FORMAT', message), attempt: entry.refreshAttempt, retryInMs: delay });
+        retryLater(symbol, entry, delay);
+        return;
+      }
+      case 'ignored':
+        // The book resynced while the request ran (its refresh was dropped then); nothing to adopt.
+        return;
+    }
+  }
+
   async function fetchSnapshot(symbol: string, entry: Entry): Promise<void> {
+    if (entry.book.status === 'live') return fetchRefresh(symbol, entry);
     const generation = entry.generation;
     let snapshot;
     try {
@@ -214,6 +352,10 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       request(symbol, entry);
       return;
     }
+    installSnapshot(symbol, entry, snapshot);
+  }
+
+  function installSnapshot(symbol: string, entry: Entry, snapshot: DepthSnapshot): void {
     const result = entry.book.applySnapshot(snapshot, { limit: snapshotLimit });
     switch (result.kind) {
       case 'synced': {
@@ -222,6 +364,10 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
         entry.snapshots = 0;
         log.info({ symbol, lastUpdateId: result.lastUpdateId, applied: result.applied, snapshots }, 'order book synced');
         emit('synced', { symbol, lastUpdateId: result.lastUpdateId, applied: result.applied, dropped: result.dropped, snapshots });
+        forgetRefresh(entry);
+        // The first checks are spread over one interval, so the books do not all ask at once.
+        scheduleVerify(symbol, entry, Math.ceil((verifyIntervalMs * (entry.index + 1)) / entries.size));
+        checkDepth(symbol, entry);
         return;
       }
       case 'too-old': {
@@ -246,7 +392,14 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
     }
   }
 
+  /** A book that leaves the live state drops its wish for a refresh: the resync brings a snapshot anyway. */
+  function forgetRefresh(entry: Entry): void {
+    entry.refresh = undefined;
+    entry.refreshAttempt = 0;
+  }
+
   function leaveLive(symbol: string, entry: Entry, reason: ResyncReason, wasLive: boolean): void {
+    forgetRefresh(entry);
     if (wasLive) {
       log.warn({ symbol, reason }, 'order book stale, resyncing');
       emit('stale', { symbol, reason });
@@ -275,7 +428,10 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       if (entry === undefined || closed) return;
       const wasLive = entry.book.status === 'live';
       const result = entry.book.apply(event);
-      if (result.kind === 'gap') {
+      if (result.kind === 'applied') {
+        if (result.refresh !== undefined) adopted(event.symbol, entry, result.refresh);
+        else checkDepth(event.symbol, entry);
+      } else if (result.kind === 'gap') {
         log.warn({ symbol: event.symbol, expectedUpdateId: result.expectedUpdateId, firstUpdateId: result.firstUpdateId }, 'order book gap');
         leaveLive(event.symbol, entry, 'gap', wasLive);
       } else if (result.kind === 'invalid') {
@@ -290,6 +446,7 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       for (const [symbol, entry] of selected(symbols)) {
         const wasLive = entry.book.status === 'live';
         entry.generation++;
+        forgetRefresh(entry);
         entry.book.resync('disconnected');
         if (entry.state === 'waiting' || entry.state === 'failed') {
           clearTimeout(entry.timer);
@@ -346,6 +503,11 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       });
     },
 
+    refresh(symbol, reason = 'verify') {
+      const entry = entries.get(symbol);
+      if (entry !== undefined) wantRefresh(symbol, entry, reason);
+    },
+
     pendingSnapshots() {
       let n = 0;
       for (const entry of entries.values()) if (entry.state === 'queued' || entry.state === 'fetching') n++;
@@ -357,7 +519,9 @@ export function createOrderBooks(options: OrderBooksOptions): OrderBooks {
       queue.length = 0;
       for (const entry of entries.values()) {
         clearTimeout(entry.timer);
+        clearTimeout(entry.verifyTimer);
         entry.timer = undefined;
+        entry.verifyTimer = undefined;
       }
     },
   };
@@ -395,6 +559,7 @@ export function createOrderBook(options: OrderBookFeedOptions): OrderBookFeed {
     on: (name, listener) => books.on(name, listener),
     whenLive: () => books.whenLive(symbol),
     pendingSnapshots: () => books.pendingSnapshots(),
+    refresh: (s, reason) => books.refresh(s, reason),
     close: () => books.close(),
   };
 }
