@@ -2,8 +2,9 @@ import {
   type CommonConfig,
   ConfigError,
   type Env,
-  isFixedSelection,
   loadCommonConfig,
+  loadReplicaConfig,
+  type ReplicaConfig,
   parseChoiceEnv,
   parseDurationEnv,
   parseNumberEnv,
@@ -16,6 +17,9 @@ export type OrderbookMode = (typeof ORDERBOOK_MODES)[number];
 
 /** Level counts Binance's partial depth stream offers (`<symbol>@depth<N>@100ms`). */
 export const PARTIAL_DEPTH_LEVELS: readonly number[] = [5, 10, 20];
+/** Push periods Binance's partial depth stream offers, ms: `@depth<N>@100ms` and `@depth<N>` (1000 ms). */
+export const STREAM_SPEEDS_MS = [100, 1000] as const;
+export type StreamSpeedMs = (typeof STREAM_SPEEDS_MS)[number];
 /** Binance serves at most this many levels per side in a REST snapshot. */
 export const MAX_LEVELS = 5000;
 /** REQUEST_WEIGHT Binance allows per minute per IP; the client keeps 10 % of it in reserve. */
@@ -23,7 +27,7 @@ const BINANCE_WEIGHT_PER_MINUTE = 6000;
 const WEIGHT_SAFETY = 0.9;
 
 /** The validated configuration of the order book collector. */
-export interface OrderbookCollectorConfig extends CommonConfig {
+export interface OrderbookCollectorConfig extends CommonConfig, ReplicaConfig {
   /** Always set: unlike `CommonConfig`, a missing database is a configuration error here. */
   databaseUrl: string;
   /** Levels per side in every snapshot (`ORDERBOOK_LEVELS`). */
@@ -37,6 +41,8 @@ export interface OrderbookCollectorConfig extends CommonConfig {
   mode: OrderbookMode;
   /** Diff mode: a live book takes a fresh snapshot to check itself against this long after its last one (`ORDERBOOK_VERIFY_INTERVAL`); 0: off. */
   verifyIntervalMs: number;
+  /** Push period of the partial depth streams in stream mode (`ORDERBOOK_STREAM_SPEED`), ms. */
+  streamSpeedMs: StreamSpeedMs;
 }
 
 /**
@@ -82,9 +88,6 @@ function parseInterval(env: Env): number {
  */
 export function loadConfig(env: Env): OrderbookCollectorConfig {
   const common = loadCommonConfig(env, { httpPort: 8081 });
-  if (!isFixedSelection(common.symbolSelection) || common.symbolSelection.exclusions.length > 0) {
-    throw new ConfigError('SYMBOLS', `must list symbols by name for the order book collector (patterns, ALL and exclusions are for the candles collector), got "${readEnv(env, 'SYMBOLS')}"`);
-  }
   if (common.databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL', 'is not set (nor DB_HOST): the order book collector needs PostgreSQL (`pnpm start` at the root provides an embedded one)');
   }
@@ -111,9 +114,15 @@ export function loadConfig(env: Env): OrderbookCollectorConfig {
       );
     }
   }
+  const speed = parseChoiceEnv(env, 'ORDERBOOK_STREAM_SPEED', ['100', '1000'] as const, '100');
+  const streamSpeedMs: StreamSpeedMs = speed === '1000' ? 1000 : 100;
+  if (streamSpeedMs > intervalMs) {
+    // A slower push than the grid would store one book under several grid times as if each were fresh.
+    throw new ConfigError('ORDERBOOK_STREAM_SPEED', `is ${streamSpeedMs} ms, longer than the ${intervalMs} ms grid step; use 100 or ORDERBOOK_UPDATE_INTERVAL ≥ ${streamSpeedMs / 1000}`);
+  }
   const verifyIntervalMs = parseDurationEnv(env, 'ORDERBOOK_VERIFY_INTERVAL', 300_000, { minMs: 0, maxMs: 86_400_000 });
   if (verifyIntervalMs > 0 && verifyIntervalMs < 1000) {
     throw new ConfigError('ORDERBOOK_VERIFY_INTERVAL', `must be 0 (off) or at least 1 s, got "${readEnv(env, 'ORDERBOOK_VERIFY_INTERVAL')}"`);
   }
-  return { ...common, databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs };
+  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs, streamSpeedMs };
 }

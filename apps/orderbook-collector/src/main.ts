@@ -6,7 +6,7 @@ await runService({
   start: async () => {
     const config = loadConfig(process.env);
     const logger = createServiceLogger('orderbook-collector', config);
-    logger.info({ symbols: config.symbols, mode: config.mode, levels: config.levels, intervalMs: config.intervalMs }, 'starting');
+    logger.info({ symbols: config.symbolSelection, replica: config.replicaId, mode: config.mode, levels: config.levels, intervalMs: config.intervalMs }, 'starting');
     const service = await startOrderbookCollector(config, logger);
     return { service, logger };
   },

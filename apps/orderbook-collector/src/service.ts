@@ -1,7 +1,8 @@
 import { type BinanceClient, createBinanceClient, type PartialDepthLevels } from '@collector/binance-client';
 import { createPublisher, type Publisher } from '@collector/pubsub';
-import { ConfigError, type Logger, redactUrl, redisTargetOf, type RunningService, startHealthServer } from '@collector/service-kit';
-import { createStore, type OrderbookSnapshotRecord, type Store } from '@collector/store';
+import { type Logger, redactUrl, redisTargetOf, type RunningService, startHealthServer, startSymbolWatch } from '@collector/service-kit';
+import { createLeaseBoard, createStore, type OrderbookSnapshotRecord, type Store } from '@collector/store';
+import { createSharedBooks } from './book-share.js';
 import type { OrderbookCollectorConfig } from './config.js';
 import { type Clock, startGrid } from './grid.js';
 import { createOrderbookMetrics } from './metrics.js';
@@ -33,17 +34,6 @@ export interface OrderbookCollector extends RunningService {
   client: BinanceClient;
 }
 
-/** Checks the configured symbols against the exchange; unknown ones stop the service, as a configuration error. */
-async function checkSymbols(client: BinanceClient, symbols: readonly string[], logger: Logger): Promise<void> {
-  const info = await client.exchangeInfo();
-  const listed = new Map(info.symbols.map((s) => [s.symbol, s.status]));
-  const unknown = symbols.filter((s) => !listed.has(s));
-  if (unknown.length > 0) throw new ConfigError('SYMBOLS', `has symbols the exchange does not list: ${unknown.join(', ')}`);
-  for (const symbol of symbols) {
-    if (listed.get(symbol) !== 'TRADING') logger.warn({ symbol, status: listed.get(symbol) }, 'symbol is not trading; its book may not move');
-  }
-}
-
 /** Migrates, retrying while PostgreSQL starts (compose starts everything at once); gives up after the retries. */
 async function migrate(store: Store, config: OrderbookCollectorConfig, logger: Logger): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -73,7 +63,7 @@ function createSource(config: OrderbookCollectorConfig, client: BinanceClient, h
   const { symbols, levels, intervalMs } = config;
   switch (config.mode) {
     case 'stream':
-      return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, hooks, logger, clock });
+      return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, speedMs: config.streamSpeedMs, hooks, logger, clock });
     case 'diff':
       return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, verifyIntervalMs: config.verifyIntervalMs, hooks, logger });
     case 'poll':
@@ -97,16 +87,28 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
     reconnectDelayMs: config.retryDelayMs,
     logger: logger.child({ module: 'binance' }),
   });
-  await checkSymbols(client, config.symbols, logger);
+  // SYMBOLS against the exchange's list, now and every SYMBOLS_REFRESH; a name it does not list stops the start.
+  let setWanted = (_symbols: readonly string[]): void => {};
+  const watch = await startSymbolWatch({
+    selection: config.symbolSelection,
+    listSymbols: async () => (await client.exchangeInfo()).symbols,
+    refreshMs: config.symbolsRefreshMs,
+    logger: logger.child({ module: 'symbols' }),
+    onChange: ({ symbols }) => setWanted(symbols),
+  });
+  const symbols = [...watch.symbols()];
+  const board = createLeaseBoard({ url: config.databaseUrl, app: 'orderbook', replicaId: config.replicaId, ttlMs: config.leaseTtlMs });
 
   const store = createStore({ url: config.databaseUrl, logger: logger.child({ module: 'store' }) });
-  const cleanup: (() => Promise<void>)[] = [() => store.close()];
+  const cleanup: (() => Promise<void>)[] = [() => store.close(), () => board.close(), async () => watch.stop()];
   try {
     logger.info({ database: redactUrl(config.databaseUrl) }, 'migrating');
     await migrate(store, config, logger);
-    await resetRealtime(store, config.symbols);
+    // Books another live replica holds are its to flag.
+    const leased = await board.owners();
+    await resetRealtime(store, symbols.filter((s) => !leased.has(s)));
   } catch (error) {
-    await store.close();
+    for (const step of cleanup) await step();
     throw error;
   }
 
@@ -121,7 +123,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   let source: BookSource | undefined;
   const writerRef: { pending(): number } = { pending: () => 0 };
   const metrics = createOrderbookMetrics({
-    symbols: config.symbols,
+    symbols,
     lastReceivedAt: (symbol) => source?.lastReceivedAt(symbol),
     isLive: (symbol) => source?.isLive(symbol) ?? false,
     usedWeight: () => client.usedWeight(),
@@ -133,7 +135,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   const writer = createSnapshotWriter({
     store,
     publisher,
-    symbols: config.symbols,
+    symbols,
     levels: config.levels,
     intervalMs: config.intervalMs,
     retryDelayMs: config.retryDelayMs,
@@ -148,18 +150,39 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   });
   writerRef.pending = () => writer.pending();
 
-  const hooks: SourceHooks = {
+  const sourceHooks: SourceHooks = {
     onResync: (symbol, reason) => metrics.resync(symbol, reason),
+    onPartialDepth: () => metrics.partialDepth(),
     onInvalidFrame: () => metrics.invalidFrame(),
     onRefresh: (symbol, reason) => metrics.refreshed(symbol, reason),
     onRefreshFailed: (symbol, reason) => metrics.refreshFailed(symbol, reason),
     onMismatch: (symbol) => metrics.verifyMismatch(symbol),
   };
-  source = createSource(config, client, hooks, logger.child({ module: config.mode }), clock);
+  // Each replica follows only the books it holds leases for (book-share.ts).
+  const books = createSharedBooks({
+    mode: config.mode,
+    board,
+    heartbeatMs: Math.max(300, Math.floor(config.leaseTtlMs / 3)),
+    createSource: (owned) => createSource({ ...config, symbols: owned }, client, sourceHooks, logger.child({ module: config.mode }), clock),
+    logger: logger.child({ module: 'work-share' }),
+    clock,
+  });
+  setWanted = (wanted) => books.setWanted(wanted);
+  books.setWanted(symbols);
+  source = books;
   const activeSource = source;
   await activeSource.start();
 
-  const statusPage = createOrderbookStatusPage({ config, source: activeSource, registry: metrics.registry, usedWeight: () => client.usedWeight(), logger, clock });
+  const statusPage = createOrderbookStatusPage({
+    config,
+    source: activeSource,
+    registry: metrics.registry,
+    usedWeight: () => client.usedWeight(),
+    logger,
+    clock,
+    replica: config.replicaId,
+    owned: () => books.owned(),
+  });
   cleanup.unshift(() => statusPage.close());
   let health;
   try {
@@ -181,7 +204,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
           }),
         ]);
         clearTimeout(timer);
-        return { database, books: config.symbols.every((s) => activeSource.isLive(s)) };
+        return { database, books: books.owned().every((s) => activeSource.isLive(s)) };
       },
     });
   } catch (error) {
@@ -222,7 +245,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
       void running.finally(() => ticks.delete(running));
     },
   });
-  logger.info({ mode: config.mode, symbols: config.symbols.length, levels: config.levels, intervalMs: config.intervalMs, httpPort: health.port }, 'collecting order books');
+  logger.info({ mode: config.mode, symbols: symbols.length, replica: config.replicaId, levels: config.levels, intervalMs: config.intervalMs, httpPort: health.port }, 'collecting order books');
 
   const server = health;
   return {

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { DEFAULT_BINANCE_CLIENT_OPTIONS } from '@collector/binance-client';
 import type { Logger, Registry } from '@collector/service-kit';
 import {
@@ -29,6 +28,10 @@ export interface OrderbookStatusSources {
   usedWeight: () => number;
   logger: Logger;
   clock: Clock;
+  /** This replica's id (`REPLICA_ID`). */
+  replica: string;
+  /** The symbols this replica holds leases for. */
+  owned: () => readonly string[];
 }
 
 /** The status page of this collector, and what it holds open. */
@@ -41,18 +44,17 @@ export interface OrderbookStatusPage {
 
 /**
  * Builds `/status` from what the service already has: each book's live state and last receipt time (the source
- * behind the metrics), the last stored snapshot (best bid, best ask, spread), and the resync counter. Every
- * configured symbol is owned until replicas share them (issue 12 replaces `owned`).
+ * behind the metrics), the last stored snapshot (best bid, best ask, spread), and the resync counter, for the
+ * books this replica holds leases for.
  */
 export function createOrderbookStatusPage(sources: OrderbookStatusSources): OrderbookStatusPage {
   const { config, source, clock } = sources;
   const reader = createStoreReader({ url: config.databaseUrl });
-  const replica = `${hostname()}-${process.pid}`;
 
   async function report(): Promise<OrderbookStatusReport> {
     const resyncs = await sources.registry.getSingleMetric('collector_orderbook_resyncs_total')?.get();
     const owned = await Promise.all(
-      [...config.symbols].sort().map(async (symbol): Promise<BookStatus> => {
+      [...sources.owned()].sort().map(async (symbol): Promise<BookStatus> => {
         const snapshot = await reader.latestOrderbookSnapshot(symbol);
         const receivedAt = source.lastReceivedAt(symbol);
         const lagMs = receivedAt === undefined ? null : Math.max(0, clock() - receivedAt);
@@ -71,7 +73,7 @@ export function createOrderbookStatusPage(sources: OrderbookStatusSources): Orde
     return {
       version: STATUS_CONTRACT_VERSION,
       app: 'orderbook',
-      replica,
+      replica: sources.replica,
       generatedAt: clock(),
       weight: { used: sources.usedWeight(), limit: DEFAULT_BINANCE_CLIENT_OPTIONS.weightLimitPerMinute },
       reconnects: (resyncs?.values ?? []).reduce((sum, v) => sum + v.value, 0),
