@@ -50,11 +50,24 @@ async function rowCount(db) {
   return rows;
 }
 
-/** Seconds of one `COPY candles_copy FROM STDIN` of every stored row, its text dumped beforehand. */
+/**
+ * Seconds of one `COPY candles_copy FROM STDIN` of every stored row, its text built beforehand. The rows are read
+ * with a cursor, not `COPY … TO STDOUT`: postgres.js can leave a connection paused after a COPY out
+ * (porsager/postgres#499), and the next statement on it would hang.
+ */
 async function rawCopySeconds(db) {
   await db.sql`CREATE TABLE candles_copy (LIKE candles INCLUDING ALL)`;
   const chunks = [];
-  for await (const chunk of await db.sql`COPY candles TO STDOUT`.readable()) chunks.push(chunk);
+  const rows = db.sql`
+    SELECT symbol, interval, timestamp, open_time, close_time, open_price, high_price, low_price, close_price, volume,
+           quote_volume, taker_buy_volume, taker_buy_quote_volume, trades, is_closed FROM candles`.cursor(20_000);
+  for await (const page of rows) {
+    let text = '';
+    for (const c of page) {
+      text += `${c.symbol}\t${c.interval}\t${c.timestamp}\t${c.open_time.toISOString()}\t${c.close_time.toISOString()}\t${c.open_price}\t${c.high_price}\t${c.low_price}\t${c.close_price}\t${c.volume}\t${c.quote_volume}\t${c.taker_buy_volume}\t${c.taker_buy_quote_volume}\t${c.trades}\t${c.is_closed ? 't' : 'f'}\n`;
+    }
+    chunks.push(Buffer.from(text));
+  }
   const started = process.hrtime.bigint();
   await pipeline(Readable.from(chunks), await db.sql`COPY candles_copy FROM STDIN`.writable());
   return Number(process.hrtime.bigint() - started) / 1e9;

@@ -3,7 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type postgres from 'postgres';
 import { candleConflictUpdate, orderStates, rangeIsEmpty, type StateRow, stateUpsert } from './statements.js';
 import type { CollectorState, CollectorStateInput } from './types.js';
-import { candleDecimalText, type PreparedCandles } from './validate.js';
+import { copyChunks } from './copy-text.js';
+import type { PreparedCandles } from './validate.js';
 
 /**
  * How {@link loadPrepared} wrote the rows: `copy` straight into `candles` (the series' range was empty), or
@@ -24,69 +25,6 @@ export interface LoadResult {
 /** The columns of `candles`, in the order of a COPY line. */
 const COPY_COLUMNS =
   'symbol, interval, timestamp, open_time, close_time, open_price, high_price, low_price, close_price, volume, quote_volume, taker_buy_volume, taker_buy_quote_volume, trades, is_closed';
-
-/** Lines per chunk handed to the COPY stream: large enough to amortize a write, small enough to bound memory. */
-const LINES_PER_CHUNK = 2000;
-
-/** Escapes what COPY's text format treats specially; symbols and intervals normally hold none of it. */
-function copyText(text: string): string {
-  return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
-}
-
-const DAY_MS = 86_400_000;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
-
-/**
- * ISO text of epoch ms for a COPY line (`2024-03-01T12:34:59.999Z`). Candles of a file share a day, so its date
- * part is built once a day and the time of day from tables: several times cheaper than `toISOString()` per value,
- * which showed as the largest cost of a load.
- */
-function timestampFormatter(): (ms: number) => string {
-  let day = Number.NaN;
-  let prefix = '';
-  return (ms) => {
-    const d = Math.floor(ms / DAY_MS);
-    if (d !== day) {
-      day = d;
-      prefix = new Date(d * DAY_MS).toISOString().slice(0, -13);
-    }
-    let rest = ms - d * DAY_MS;
-    const hours = Math.floor(rest / 3_600_000);
-    rest -= hours * 3_600_000;
-    const minutes = Math.floor(rest / 60_000);
-    rest -= minutes * 60_000;
-    const seconds = Math.floor(rest / 1000);
-    return `${prefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}Z`;
-  };
-}
-
-/**
- * COPY text of the rows, built a chunk at a time as the stream asks for it. Prices and volumes are checked here
- * (the batch was prepared with `deferDecimals`) and sent as the canonical text PostgreSQL would keep after
- * `trim_scale` (`64321.12000000` → `64321.12`, `5E-8` → `0.00000005`), so rows loaded by COPY read back exactly
- * like rows written by the upserts. A bad value throws a StoreValidationError from inside the COPY, which aborts it
- * and rolls the transaction back: still nothing is written.
- */
-export function* copyChunks(operation: string, prepared: PreparedCandles): Generator<string, void, undefined> {
-  const decimal = candleDecimalText(operation);
-  const time = timestampFormatter();
-  let symbol = '';
-  let symbolText = '';
-  let interval = '';
-  let intervalText = '';
-  for (let start = 0; start < prepared.count; start += LINES_PER_CHUNK) {
-    let chunk = '';
-    const end = Math.min(prepared.count, start + LINES_PER_CHUNK);
-    for (let i = start; i < end; i++) {
-      const c = prepared.at(i);
-      if (c.symbol !== symbol) symbolText = copyText((symbol = c.symbol));
-      if (c.interval !== interval) intervalText = copyText((interval = c.interval));
-      chunk += `${symbolText}\t${intervalText}\t${c.openTime}\t${time(c.openTime)}\t${time(c.closeTime)}\t${decimal(i, c, 'open', c.open)}\t${decimal(i, c, 'high', c.high)}\t${decimal(i, c, 'low', c.low)}\t${decimal(i, c, 'close', c.close)}\t${decimal(i, c, 'volume', c.volume)}\t${decimal(i, c, 'quoteVolume', c.quoteVolume)}\t${decimal(i, c, 'takerBuyVolume', c.takerBuyVolume)}\t${decimal(i, c, 'takerBuyQuoteVolume', c.takerBuyQuoteVolume)}\t${c.trades}\t${c.isClosed ? 't' : 'f'}\n`;
-    }
-    yield chunk;
-  }
-}
 
 /**
  * Streams the rows into `table` with `COPY … FROM STDIN`. A row the server refuses (a key already stored in

@@ -1,0 +1,50 @@
+import type { Candle } from '@collector/candle';
+import { Decimal, type DecimalInput, lazyDecimal } from '@collector/decimal';
+import { describe, expect, it } from 'vitest';
+import { StoreValidationError } from './errors.js';
+import { copyChunks } from './copy-text.js';
+import { prepareCandles } from './validate.js';
+
+type CandleInput = Candle<DecimalInput>;
+
+function candle(openTime: number, decimals: DecimalInput[], symbol = 'BTCUSDT'): CandleInput {
+  const [open, high, low, close, volume, quoteVolume, takerBuyVolume, takerBuyQuoteVolume] = decimals as [DecimalInput, DecimalInput, DecimalInput, DecimalInput, DecimalInput, DecimalInput, DecimalInput, DecimalInput];
+  return { symbol, interval: '1m', openTime, closeTime: openTime + 59_999, open, high, low, close, volume, quoteVolume, takerBuyVolume, takerBuyQuoteVolume, trades: 7, isClosed: true };
+}
+
+function text(candles: CandleInput[]): string[] {
+  const prepared = prepareCandles('loadCandles', candles, 5000, { deferDecimals: true });
+  return Buffer.concat([...copyChunks('loadCandles', prepared)]).toString('utf8').split('\n').slice(0, -1);
+}
+
+describe('copyChunks', () => {
+  it('writes canonical decimals, ISO times and escaped text, one line per candle', () => {
+    const t = Date.UTC(2024, 1, 29, 23, 59);
+    const lines = text([
+      candle(t, ['64321.12000000', '0.00000000', '007.10', '5E-8', '100', '100.0', new Decimal('0.50'), lazyDecimal('12.3400')]),
+      candle(t + 60_000, ['1', '2', '3', '4', '5', '6', '7', '8'], 'A\tB'),
+    ]);
+    expect(lines).toEqual([
+      `BTCUSDT\t1m\t${t}\t2024-02-29T23:59:00.000Z\t2024-02-29T23:59:59.999Z\t64321.12\t0\t7.1\t0.00000005\t100\t100\t0.5\t12.34\t7\tt`,
+      `A\\tB\t1m\t${t + 60_000}\t2024-03-01T00:00:00.000Z\t2024-03-01T00:00:59.999Z\t1\t2\t3\t4\t5\t6\t7\t8\t7\tt`,
+    ]);
+  });
+
+  it('prints every time of day as toISOString does', () => {
+    const times = Array.from({ length: 2000 }, (_, i) => Date.UTC(2017, 7, 17) + i * 7_777_777);
+    const lines = text(times.map((ms) => candle(ms, ['1', '1', '1', '1', '1', '1', '1', '1'])));
+    expect(lines.map((l) => l.split('\t').slice(3, 5))).toEqual(times.map((ms) => [new Date(ms).toISOString(), new Date(ms + 59_999).toISOString()]));
+  });
+
+  it('refuses a value that is not a decimal, or is negative, naming the candle and field', () => {
+    for (const bad of ['1,5', '-1', '']) {
+      const rows = [candle(0, ['1', '1', '1', '1', '1', '1', '1', '1']), candle(60_000, ['1', '1', '1', '1', bad, '1', '1', '1'])];
+      expect(() => text(rows)).toThrowError(StoreValidationError);
+      try {
+        text(rows);
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'INVALID_CANDLE', index: 1, field: 'volume' });
+      }
+    }
+  });
+});
