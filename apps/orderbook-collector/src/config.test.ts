@@ -53,6 +53,8 @@ describe('loadConfig', () => {
     for (const levels of ['5', '10', '20']) expect(loadConfig({ ...DB, ORDERBOOK_LEVELS: levels }).mode).toBe('stream');
     for (const levels of ['1', '7', '100', '5000']) expect(loadConfig({ ...DB, ORDERBOOK_LEVELS: levels }).mode).toBe('diff');
     expect(loadConfig({ ...DB, ORDERBOOK_LEVELS: '20', ORDERBOOK_MODE: 'diff' }).mode).toBe('diff');
+    expect(loadConfig({ ...DB }).streamSpeedMs).toBe(100);
+    expect(loadConfig({ ...DB, ORDERBOOK_STREAM_SPEED: '1000' }).streamSpeedMs).toBe(1000);
     expect(loadConfig({ ...DB, ORDERBOOK_LEVELS: '7', ORDERBOOK_MODE: 'poll' })).toMatchObject({ mode: 'poll', levels: 7 });
   });
 
@@ -78,6 +80,8 @@ describe('loadConfig', () => {
     [{ ORDERBOOK_RETRY_DELAY: '0' }, 'ORDERBOOK_RETRY_DELAY', /> 0/],
     [{ ORDERBOOK_MAX_RETRIES: '-1' }, 'ORDERBOOK_MAX_RETRIES', /≥ 0/],
     [{ ORDERBOOK_MODE: 'push' }, 'ORDERBOOK_MODE', /one of stream, diff, poll/],
+    [{ ORDERBOOK_STREAM_SPEED: '250' }, 'ORDERBOOK_STREAM_SPEED', /one of 100, 1000/],
+    [{ ORDERBOOK_STREAM_SPEED: '1000', ORDERBOOK_UPDATE_INTERVAL: '0.5' }, 'ORDERBOOK_STREAM_SPEED', /longer than the 500 ms grid step/],
     [{ ORDERBOOK_MODE: 'poll', ORDERBOOK_UPDATE_INTERVAL: '0.01' }, 'ORDERBOOK_UPDATE_INTERVAL', /too short for poll mode/],
     [{ SYMBOLS: 'btc' }, 'SYMBOLS', /invalid term/],
     [{ HTTP_PORT: '70000' }, 'HTTP_PORT', /≤ 65535/],

@@ -17,6 +17,9 @@ export type OrderbookMode = (typeof ORDERBOOK_MODES)[number];
 
 /** Level counts Binance's partial depth stream offers (`<symbol>@depth<N>@100ms`). */
 export const PARTIAL_DEPTH_LEVELS: readonly number[] = [5, 10, 20];
+/** Push periods Binance's partial depth stream offers, ms: `@depth<N>@100ms` and `@depth<N>` (1000 ms). */
+export const STREAM_SPEEDS_MS = [100, 1000] as const;
+export type StreamSpeedMs = (typeof STREAM_SPEEDS_MS)[number];
 /** Binance serves at most this many levels per side in a REST snapshot. */
 export const MAX_LEVELS = 5000;
 /** REQUEST_WEIGHT Binance allows per minute per IP; the client keeps 10 % of it in reserve. */
@@ -38,6 +41,8 @@ export interface OrderbookCollectorConfig extends CommonConfig, ReplicaConfig {
   mode: OrderbookMode;
   /** Diff mode: a live book takes a fresh snapshot to check itself against this long after its last one (`ORDERBOOK_VERIFY_INTERVAL`); 0: off. */
   verifyIntervalMs: number;
+  /** Push period of the partial depth streams in stream mode (`ORDERBOOK_STREAM_SPEED`), ms. */
+  streamSpeedMs: StreamSpeedMs;
 }
 
 /**
@@ -109,9 +114,15 @@ export function loadConfig(env: Env): OrderbookCollectorConfig {
       );
     }
   }
+  const speed = parseChoiceEnv(env, 'ORDERBOOK_STREAM_SPEED', ['100', '1000'] as const, '100');
+  const streamSpeedMs: StreamSpeedMs = speed === '1000' ? 1000 : 100;
+  if (streamSpeedMs > intervalMs) {
+    // A slower push than the grid would store one book under several grid times as if each were fresh.
+    throw new ConfigError('ORDERBOOK_STREAM_SPEED', `is ${streamSpeedMs} ms, longer than the ${intervalMs} ms grid step; use 100 or ORDERBOOK_UPDATE_INTERVAL ≥ ${streamSpeedMs / 1000}`);
+  }
   const verifyIntervalMs = parseDurationEnv(env, 'ORDERBOOK_VERIFY_INTERVAL', 300_000, { minMs: 0, maxMs: 86_400_000 });
   if (verifyIntervalMs > 0 && verifyIntervalMs < 1000) {
     throw new ConfigError('ORDERBOOK_VERIFY_INTERVAL', `must be 0 (off) or at least 1 s, got "${readEnv(env, 'ORDERBOOK_VERIFY_INTERVAL')}"`);
   }
-  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs };
+  return { ...common, ...loadReplicaConfig(env), databaseUrl: common.databaseUrl, levels, intervalMs, retryDelayMs, maxRetries, mode, verifyIntervalMs, streamSpeedMs };
 }

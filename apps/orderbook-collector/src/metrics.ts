@@ -1,4 +1,4 @@
-import { counter, createMetricsRegistry, Gauge, type Registry } from '@collector/service-kit';
+import { counter, createMetricsRegistry, Gauge, Histogram, type Registry } from '@collector/service-kit';
 
 /** What the gauges read when `/metrics` is scraped. */
 export interface MetricsSources {
@@ -22,6 +22,7 @@ export interface OrderbookMetrics {
   resync(symbol: string, reason: string): void;
   writeFailed(): void;
   invalidFrame(): void;
+  partialDepth(): void;
   writeDuration(ms: number): void;
   ticksMissed(count: number): void;
 }
@@ -46,9 +47,16 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
   );
   const resyncs = counter(registry, 'collector_orderbook_resyncs_total', 'Books that left the live state or streams that went down, by reason', ['symbol', 'reason']);
   const writeFailures = counter(registry, 'collector_orderbook_write_failures_total', 'Failed snapshot inserts (kept and retried)');
+  const partialDepths = counter(registry, 'collector_orderbook_partial_depth_events_total', 'Partial-depth pushes received (stream mode)');
   const invalidFrames = counter(registry, 'collector_orderbook_invalid_frames_total', 'Stream frames refused by the client\'s checks (bad decimal, levels out of order, crossed book): dropped, nothing stored');
   const ticksMissed = counter(registry, 'collector_orderbook_ticks_missed_total', 'Grid times passed over because the event loop was blocked');
   const writeSeconds = new Gauge({ name: 'collector_orderbook_write_duration_seconds', help: 'Duration of the last successful snapshot insert', registers: [registry] });
+  const insertSeconds = new Histogram({
+    name: 'collector_orderbook_insert_duration_seconds',
+    help: 'Durations of the successful snapshot inserts (one per grid time, or one for the grid times that queued behind a slow one)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
   new Gauge({
     name: 'collector_orderbook_stream_lag_seconds',
     help: 'Seconds since the last event (or REST response) of each symbol was received',
@@ -110,7 +118,11 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
     resync: (symbol, reason) => resyncs.inc({ symbol, reason }),
     writeFailed: () => writeFailures.inc(),
     invalidFrame: () => invalidFrames.inc(),
-    writeDuration: (ms) => writeSeconds.set(ms / 1000),
+    partialDepth: () => partialDepths.inc(),
+    writeDuration: (ms) => {
+      writeSeconds.set(ms / 1000);
+      insertSeconds.observe(ms / 1000);
+    },
     ticksMissed: (count) => ticksMissed.inc(count),
   };
 }

@@ -63,7 +63,7 @@ function createSource(config: OrderbookCollectorConfig, client: BinanceClient, h
   const { symbols, levels, intervalMs } = config;
   switch (config.mode) {
     case 'stream':
-      return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, hooks, logger, clock });
+      return createStreamSource({ client, symbols, levels: levels as PartialDepthLevels, intervalMs, speedMs: config.streamSpeedMs, hooks, logger, clock });
     case 'diff':
       return createDiffSource({ client, symbols, levels, retryDelayMs: config.retryDelayMs, verifyIntervalMs: config.verifyIntervalMs, hooks, logger });
     case 'poll':
@@ -152,6 +152,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
 
   const sourceHooks: SourceHooks = {
     onResync: (symbol, reason) => metrics.resync(symbol, reason),
+    onPartialDepth: () => metrics.partialDepth(),
     onInvalidFrame: () => metrics.invalidFrame(),
     onRefresh: (symbol, reason) => metrics.refreshed(symbol, reason),
     onRefreshFailed: (symbol, reason) => metrics.refreshFailed(symbol, reason),

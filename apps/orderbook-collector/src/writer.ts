@@ -9,12 +9,13 @@ export const STATE_STREAM = 'orderbook';
 export const PENDING_LEVELS_BUDGET = 2_000_000;
 /** How long snapshots are kept at most while PostgreSQL is away. */
 export const PENDING_WINDOW_MS = 60_000;
-/** A snapshot is published at the latest this long after its batch was handed over, even if its insert still hangs. */
-export const PUBLISH_DEADLINE_MS = 1_000;
+/**
+ * Snapshots published in one turn of the event loop. A tick's snapshots are rendered in slices, each sent while the
+ * next is rendered, so the first ones reach Redis without waiting for the last, and stream frames are read between.
+ */
+export const PUBLISH_SLICE = 100;
 /** A symbol's `collector_state` row is rewritten at most this often (and on every change of `is_realtime`). */
 export const STATE_EVERY_MS = 1_000;
-/** State rows written at once: few, so the pool keeps connections for the snapshot inserts. */
-const STATE_WRITE_CONCURRENCY = 2;
 
 /** Hooks of the writer, for metrics. */
 export interface WriterHooks {
@@ -26,7 +27,7 @@ export interface WriterHooks {
 
 /** Options of {@link createSnapshotWriter}. */
 export interface SnapshotWriterOptions {
-  store: Pick<Store, 'insertOrderbookSnapshots' | 'setState'>;
+  store: Pick<Store, 'insertOrderbookSnapshots' | 'advanceStates'>;
   /** Absent when REDIS_ENABLED=false. */
   publisher: Pick<Publisher, 'publishOrderbook'> | undefined;
   symbols: readonly string[];
@@ -39,13 +40,13 @@ export interface SnapshotWriterOptions {
   clock?: Clock;
 }
 
-/** Writes each grid time's snapshots in one insert, publishes them and keeps `collector_state` current. */
+/** Publishes each grid time's snapshots, writes them in one insert and keeps `collector_state` current. */
 export interface SnapshotWriter {
   /** Hands over one grid time's snapshots (all symbols that were in sync). */
   submit(snapshots: OrderbookSnapshotRecord[]): void;
   /** Sets a symbol's `is_realtime` (on a change only). */
   setRealtime(symbol: string, realtime: boolean): void;
-  /** Snapshots waiting for PostgreSQL. */
+  /** Snapshots not stored yet: queued, or in the insert that is running. */
   pending(): number;
   /** Whether the last insert succeeded (undefined before the first). */
   lastWriteOk(): boolean | undefined;
@@ -53,21 +54,16 @@ export interface SnapshotWriter {
   close(timeoutMs: number): Promise<void>;
 }
 
-interface Pending {
-  record: OrderbookSnapshotRecord;
-  published: boolean;
-}
-
 /**
- * The write path. All symbols of a grid time go in one `insertOrderbookSnapshots`; a failed insert is kept and
+ * The write path. A grid time's snapshots are published first, as soon as they are handed over (Redis is the live
+ * feed), and the insert starts once they are on their way: subscribers never wait for PostgreSQL, and a database
+ * outage does not touch the feed. All symbols of a grid time go in one `insertOrderbookSnapshots` (grid times that
+ * queued up behind a slow insert go together in the next one); a failed insert is kept and
  * retried (merged with later grid times) after `retryDelayMs`, so a PostgreSQL outage of up to
  * {@link PENDING_WINDOW_MS} (fewer for very deep books, see {@link PENDING_LEVELS_BUDGET}) loses nothing; beyond
  * it the oldest snapshots are dropped and counted as skipped (`db_backlog`). Inserts are idempotent
- * (`ON CONFLICT (symbol, time) DO NOTHING`), so a retry after an ambiguous failure cannot duplicate rows.
- *
- * Publishing follows the first insert attempt of a snapshot, successful or not (Redis is the live feed, PostgreSQL
- * the record), or {@link PUBLISH_DEADLINE_MS} after hand-over if that attempt hangs: every snapshot is published
- * exactly once, and a database outage does not stall the feed.
+ * (`ON CONFLICT (symbol, time) DO NOTHING`), so a retry after an ambiguous failure cannot duplicate rows. Every
+ * snapshot is published exactly once, also those later dropped from the backlog.
  */
 export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWriter {
   const { store, publisher, hooks, logger } = options;
@@ -77,7 +73,9 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
     options.symbols.length,
     Math.min(ticksKept * options.symbols.length, Math.floor(PENDING_LEVELS_BUDGET / (2 * options.levels))),
   );
-  let queue: Pending[] = [];
+  let queue: OrderbookSnapshotRecord[] = [];
+  /** Snapshots of the insert that is running. */
+  let inFlight = 0;
   let writing: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAt = 0;
@@ -90,14 +88,15 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   let stateFlush: Promise<void> | undefined;
   let stateForced = false;
   let stateFlushedAt = 0;
-  const publishTimers = new Set<NodeJS.Timeout>();
+  /** Slices of ticks still to publish, oldest first, and whether a turn to publish them is scheduled. */
+  const toPublish: OrderbookSnapshotRecord[][] = [];
+  let publishScheduled = false;
+  /** Grid-time batches handed over and not yet queued for the insert (they wait for their publication). */
+  const toQueue: OrderbookSnapshotRecord[][] = [];
 
-  function publish(items: readonly Pending[]): void {
+  function publishSlice(records: readonly OrderbookSnapshotRecord[]): void {
     if (publisher === undefined) return;
-    for (const item of items) {
-      if (item.published) continue;
-      item.published = true;
-      const { record } = item;
+    for (const record of records) {
       try {
         publisher.publishOrderbook({
           symbol: record.symbol,
@@ -114,8 +113,35 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   }
 
   /**
+   * One slice per turn: the publisher sends what a turn queued in its next turn (setImmediate), so slice k goes out
+   * while slice k+1 is rendered. Once a tick is published, its insert is queued.
+   */
+  function publishTurn(): void {
+    publishScheduled = false;
+    const slice = toPublish.shift();
+    if (slice !== undefined) publishSlice(slice);
+    if (toPublish.length > 0) return schedulePublish();
+    // A turn later, so the publisher sends the last slice (its own setImmediate, queued first) before the insert
+    // spends its turn rendering the batch.
+    setImmediate(queueForInsert);
+  }
+
+  function schedulePublish(): void {
+    if (publishScheduled) return;
+    publishScheduled = true;
+    setImmediate(publishTurn);
+  }
+
+  function queueForInsert(): void {
+    for (const batch of toQueue.splice(0)) queue.push(...batch);
+    trim();
+    kick();
+  }
+
+  /**
    * Brings `collector_state` up to date for the dirty symbols, off the insert path: one flush at a time, at most every
-   * {@link STATE_EVERY_MS} unless forced, with few connections, so inserts never queue behind hundreds of state rows.
+   * {@link STATE_EVERY_MS} unless forced, every dirty row in one statement (`advanceStates`: never backwards), so
+   * thousands of symbols cost one round trip a second rather than one each.
    */
   function flushStates(force: boolean): Promise<void> {
     if (stateFlush) {
@@ -128,23 +154,14 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
     for (const s of due) stateDirty.delete(s);
     stateFlushedAt = clock();
     stateFlush = (async () => {
-      let next = 0;
-      let failed = 0;
-      let firstError: unknown;
-      const worker = async (): Promise<void> => {
-        while (next < due.length) {
-          const symbol = due[next++] as string;
-          try {
-            await store.setState({ symbol, stream: STATE_STREAM, lastTimestamp: lastWritten.get(symbol) as number, isRealtime: realtime.get(symbol) ?? false });
-          } catch (error) {
-            failed++;
-            firstError ??= error;
-            stateDirty.add(symbol);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(STATE_WRITE_CONCURRENCY, due.length) }, worker));
-      if (failed > 0) logger.warn({ failed, err: firstError }, 'collector_state update failed; retried with the next write');
+      try {
+        await store.advanceStates(
+          due.map((symbol) => ({ symbol, stream: STATE_STREAM, lastTimestamp: lastWritten.get(symbol) as number, isRealtime: realtime.get(symbol) ?? false })),
+        );
+      } catch (error) {
+        for (const symbol of due) stateDirty.add(symbol);
+        logger.warn({ failed: due.length, err: error }, 'collector_state update failed; retried with the next write');
+      }
     })().finally(() => {
       stateFlush = undefined;
       if (stateForced) {
@@ -158,10 +175,12 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   async function writeOnce(): Promise<void> {
     const batch = queue;
     queue = [];
+    inFlight = batch.length;
     const started = clock();
     try {
-      await store.insertOrderbookSnapshots(batch.map((p) => p.record));
+      await store.insertOrderbookSnapshots(batch);
     } catch (error) {
+      inFlight = 0;
       hooks.writeFailed();
       lastOk = false;
       failures++;
@@ -172,21 +191,20 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       queue = batch.concat(queue);
       trim();
       retryAt = clock() + options.retryDelayMs;
-      publish(batch);
       return;
     }
+    inFlight = 0;
     hooks.writeDuration(clock() - started);
     if (lastOk === false) logger.info({ snapshots: batch.length, failures }, 'snapshot inserts work again');
     lastOk = true;
     failures = 0;
     const counts = new Map<string, number>();
-    for (const { record } of batch) {
+    for (const record of batch) {
       counts.set(record.symbol, (counts.get(record.symbol) ?? 0) + 1);
       if (record.timestamp > (lastWritten.get(record.symbol) ?? -1)) lastWritten.set(record.symbol, record.timestamp);
       stateDirty.add(record.symbol);
     }
     for (const [symbol, count] of counts) hooks.written(symbol, count);
-    publish(batch);
     void flushStates(false);
   }
 
@@ -194,7 +212,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
     const excess = queue.length - maxPending;
     if (excess <= 0) return;
     const dropped = queue.splice(0, excess);
-    for (const { record } of dropped) hooks.dropped(record.symbol);
+    for (const record of dropped) hooks.dropped(record.symbol);
     logger.warn({ dropped: excess, kept: queue.length }, 'PostgreSQL unavailable for too long; dropped the oldest pending snapshots');
   }
 
@@ -219,15 +237,11 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   return {
     submit(snapshots) {
       if (closing || snapshots.length === 0) return;
-      const items = snapshots.map((record) => ({ record, published: false }));
-      queue.push(...items);
-      trim();
-      const timer = setTimeout(() => {
-        publishTimers.delete(timer);
-        publish(items);
-      }, PUBLISH_DEADLINE_MS);
-      publishTimers.add(timer);
-      kick();
+      toQueue.push(snapshots);
+      if (publisher === undefined) return queueForInsert();
+      for (let i = 0; i < snapshots.length; i += PUBLISH_SLICE) toPublish.push(snapshots.slice(i, i + PUBLISH_SLICE));
+      // The first slice goes now, in the tick's own turn (unless earlier ticks are still being published, in order).
+      if (!publishScheduled) publishTurn();
     },
     setRealtime(symbol, value) {
       if (realtime.get(symbol) === value) return;
@@ -235,7 +249,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       stateDirty.add(symbol);
       void flushStates(true);
     },
-    pending: () => queue.length,
+    pending: () => queue.length + inFlight + toQueue.reduce((n, batch) => n + batch.length, 0),
     lastWriteOk: () => lastOk,
     async close(timeoutMs) {
       closing = true;
@@ -245,6 +259,9 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       const deadline = new Promise<void>((resolve) => {
         deadlineTimer = setTimeout(resolve, timeoutMs);
       });
+      // What is still being published is published now, and joins the final insert.
+      for (const slice of toPublish.splice(0)) publishSlice(slice);
+      for (const batch of toQueue.splice(0)) queue.push(...batch);
       const final = (async () => {
         while (writing) await writing;
         if (queue.length > 0) await writeOnce();
@@ -257,10 +274,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       })();
       await Promise.race([final, deadline]);
       clearTimeout(deadlineTimer);
-      for (const timer of publishTimers) clearTimeout(timer);
-      publishTimers.clear();
-      publish(queue);
-      for (const { record } of queue) hooks.dropped(record.symbol);
+      for (const record of queue) hooks.dropped(record.symbol);
       if (queue.length > 0) logger.warn({ dropped: queue.length }, 'snapshots not written at shutdown');
       queue = [];
     },

@@ -30,7 +30,7 @@ let running: InProcessCollector | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase('orderbook_modes');
-  sim = await startSim({ symbols: ['BTCUSDT', 'ETHUSDT', 'ADAUSDT', 'ETHBTC', 'SHIBUSDT', 'MODEAUSDT', 'MODEBUSDT', 'CROSSUSDT'] });
+  sim = await startSim({ symbols: ['BTCUSDT', 'ETHUSDT', 'ADAUSDT', 'ETHBTC', 'SHIBUSDT', 'MODEAUSDT', 'MODEBUSDT', 'CROSSUSDT', 'SLOWUSDT'] });
 });
 afterEach(async () => {
   await running?.stop();
@@ -48,14 +48,16 @@ async function run(mode: string, symbols: string[], levels: number, during: (c: 
   running = await startInProcess(collectorEnv(sim, db.url, redis, { SYMBOLS: symbols.join(','), ORDERBOOK_MODE: mode, ORDERBOOK_LEVELS: String(levels) }));
   await during(running);
   const port = running.collector.httpPort;
+  const scrapedAt = Date.now();
   const skipped = await metric(port, 'collector_orderbook_snapshots_skipped_total');
+  const missed = await metric(port, 'collector_orderbook_ticks_missed_total');
   const written = await metric(port, 'collector_orderbook_snapshots_written_total');
   await running.stop();
   const elapsed = Date.now() - started;
   await sleep(100);
   await feed.close();
   const rows = await storedSnapshots(db, symbols);
-  return { rows, messages: feed.messages, skipped, written, elapsed, logs: running.logs };
+  return { rows, messages: feed.messages, skipped, missed, scrapedAt, written, elapsed, logs: running.logs };
 }
 
 function expectOnGrid(rows: readonly { timestamp: number }[]): void {
@@ -114,6 +116,25 @@ describe.skipIf(!redis)('order book collector against the simulator', () => {
     expect(JSON.stringify(lines[0])).toMatch(/crossusdt@depth5@100ms.*bids\[1\] price .* is not below bids\[0\]/);
   });
 
+  it('stream mode at ORDERBOOK_STREAM_SPEED=1000: one-second pushes (`@depth5`) on a 1 s grid equal the true book', async () => {
+    if (!redis) throw new Error('unreachable');
+    const env = collectorEnv(sim, db.url, redis, { SYMBOLS: 'SLOWUSDT', ORDERBOOK_LEVELS: '5', ORDERBOOK_STREAM_SPEED: '1000', ORDERBOOK_UPDATE_INTERVAL: '1' });
+    const started = Date.now();
+    running = await startInProcess(env);
+    const port = running.collector.httpPort;
+    await waitFor('3 snapshots', async () => (await metric(port, 'collector_orderbook_snapshots_written_total')) >= 3, 20_000);
+    const pushes = await metric(port, 'collector_orderbook_partial_depth_events_total');
+    const elapsedS = (Date.now() - started) / 1000;
+    await running.stop();
+    running = undefined;
+    const rows = await storedSnapshots(db, ['SLOWUSDT']);
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    expect(rows.every((r) => r.timestamp % 1000 === 0)).toBe(true);
+    expectSnapshotsEqualTrueBook(sim, rows, 5);
+    // About one push a second, not ten.
+    expect(pushes).toBeLessThan(2 * elapsedS + 2);
+  });
+
   it('stream mode: a stalled stream is skipped as stale, not written again as fresh', async () => {
     const symbols = ['ADAUSDT'];
     let stallFrom = 0;
@@ -166,13 +187,18 @@ describe.skipIf(!redis)('order book collector against the simulator', () => {
   it('poll mode: REST snapshots equal the true book, one per grid time', async () => {
     const symbols = ['MODEBUSDT'];
     const result = await run('poll', symbols, 30, async ({ collector }) => {
-      await waitFor('snapshots', async () => (await metric(collector.httpPort, 'collector_orderbook_snapshots_written_total')) >= 5);
+      await waitFor('snapshots', async () => (await metric(collector.httpPort, 'collector_orderbook_snapshots_written_total')) >= 10);
     });
     expectSnapshotsEqualTrueBook(sim, result.rows, 30);
     expectOnGrid(result.rows);
     expectPublishedEqualStored(result.messages, result.rows);
-    // One per grid time from the first to the last: polling at 0.2 s against a local server never misses.
-    const times = result.rows.map((r) => r.timestamp);
-    expect(times.length).toBe((Math.max(...times) - Math.min(...times)) / INTERVAL_MS + 1);
+    // One per grid time from the first on, unless the collector counted that grid time as skipped (a late or busy
+    // poll: a loaded machine can delay an answer past the next grid time) or as missed. Grid times up to two steps
+    // before the counters were read are settled by then (a poll ends by the next grid time).
+    const first = Math.min(...result.rows.map((r) => r.timestamp));
+    const last = Math.floor(result.scrapedAt / INTERVAL_MS) * INTERVAL_MS - 2 * INTERVAL_MS;
+    const stored = result.rows.filter((r) => r.timestamp <= last).length;
+    expect(last - first).toBeGreaterThanOrEqual(3 * INTERVAL_MS);
+    expect((last - first) / INTERVAL_MS + 1 - stored).toBeLessThanOrEqual(result.skipped + result.missed);
   });
 });

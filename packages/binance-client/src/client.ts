@@ -153,25 +153,31 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
   const limiter = new WeightLimiter(Math.floor(o.weightLimitPerMinute * o.weightSafety), o.weightWindowMs);
   const connectionAttempts = new SlidingWindowPacer(o.maxConnectionAttempts, o.connectionAttemptsWindowMs);
   /**
-   * Binance time minus local time, kept as a lower bound: each reading is a server time the server had reached by
-   * the moment the response arrived. Undefined until the first response.
+   * Binance time minus local time, as a lower bound: the best of the readings so far. A reading is a server time the
+   * server had reached by the moment its response arrived (the `Date` header, whole seconds; or `/api/v3/time`), so
+   * the best of several is within about a round trip of the truth. Binance's clock runs no slower than ours, which
+   * keeps an old reading a lower bound later on. A reading can undershoot the truth by at most its own error (its
+   * resolution plus its round trip); one further below the best than that means a clock was stepped, and it starts
+   * the best again. Undefined until the first response.
    */
   let offsetMs: number | undefined;
   let bannedUntil = 0;
 
   const serverNow = (): number => Date.now() + (offsetMs ?? 0);
 
+  function readOffset(reading: number, errorMs: number): void {
+    if (offsetMs === undefined || reading > offsetMs || reading < offsetMs - errorMs) offsetMs = reading;
+  }
+
   /**
    * A lower bound of Binance time when the server built a response's body, for deciding which candles are closed.
    * The body is older than the `Date` header (a candle may close between the two), so "closed before the header"
-   * would call a half-built candle closed. The body was built after the request was sent; at that moment Binance
-   * time was at least the send time plus any lower-bound offset, this response's or an earlier one. Both are valid
-   * while Binance's clock runs at the local clock's speed; a simulator whose clock runs faster keeps only the earlier
-   * one valid, so the smaller of the two is taken (at real speed they agree).
+   * would call a half-built candle closed. The body was built after the request was sent, when Binance time was at
+   * least the send time plus the offset known then. The first response has only its own reading, which bounds the
+   * send time the same way while the server's clock runs at real speed.
    */
   function bodyTimeLowerBound(sentAt: number, offsetBefore: number | undefined): number {
-    const offsets = [offsetBefore, offsetMs].filter((o): o is number => o !== undefined);
-    return sentAt + (offsets.length === 0 ? 0 : Math.min(...offsets));
+    return sentAt + (offsetBefore ?? offsetMs ?? 0);
   }
 
   async function request<T>(spec: RequestSpec<T>): Promise<T> {
@@ -206,7 +212,7 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       const received = Date.now();
       const date = response.headers.get('date');
       // The Date header has 1 s resolution and was written before the response arrived: a lower bound.
-      if (date !== null && !Number.isNaN(Date.parse(date))) offsetMs = Date.parse(date) - received;
+      if (date !== null && !Number.isNaN(Date.parse(date))) readOffset(Date.parse(date) - received, 1000 + (received - sentAt));
       const usedHeader = response.headers.get('x-mbx-used-weight-1m');
       if (usedHeader !== null && /^\d+$/.test(usedHeader)) limiter.sync(Number(usedHeader));
 
@@ -359,9 +365,11 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
     },
 
     async serverTime() {
+      const sent = Date.now();
       const time = await request({ path: '/api/v3/time', label: 'serverTime', weight: ENDPOINT_WEIGHTS.time, parse: parseServerTime });
       // A millisecond reading, so a tighter lower bound than the Date header's whole second.
-      offsetMs = time - Date.now();
+      const received = Date.now();
+      readOffset(time - received, received - sent);
       return time;
     },
 

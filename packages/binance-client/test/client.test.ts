@@ -251,9 +251,11 @@ describe('weight budget', () => {
 describe('klinesRange', () => {
   it('pages 1000 at a time with no gap or duplicate and stops before the open candle', async () => {
     const MINUTE = 60_000;
-    // Keep the still-open candle open for the whole test.
-    const toNextMinute = MINUTE - (Date.now() % MINUTE);
-    if (toNextMinute < 3_000) await new Promise((resolve) => setTimeout(resolve, toNextMinute + 10));
+    // Keep the still-open candle open for the whole test, and start 2 s past its open: the Date header has whole
+    // seconds, so only then is its predecessor known to be closed.
+    const intoMinute = Date.now() % MINUTE;
+    const wait = intoMinute > MINUTE - 3_000 ? MINUTE - intoMinute + 2_000 : Math.max(0, 2_000 - intoMinute);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const openCandle = Math.floor(Date.now() / MINUTE) * MINUTE;
     const from = openCandle - 2_500 * MINUTE;
     handler = (url, _req, res) => {

@@ -23,7 +23,7 @@ export { localUrl, startHealthServer, type HealthServer, type HealthServerOption
 export { runService, type RunningService, type RunServiceOptions } from './lifecycle.js';
 export { createServiceLogger, resolveLogFormat, type Logger, type LoggerSettings } from './logger.js';
 export { DEFAULT_STATUS_LINE_OPTIONS, formatShortDuration, formatStatusLine, startStatusLine, type StatusLineOptions } from './status-line.js';
-export { counter, createMetricsRegistry, gauge, Counter, Gauge, Registry } from './metrics.js';
+export { counter, createMetricsRegistry, gauge, Counter, Gauge, Histogram, Registry } from './metrics.js';
 export { isFixedSelection, parseSymbolSelection, selectSymbols, type ListedSymbol, type SelectedSymbols, type SymbolSelection } from './symbol-selection.js';
 export { DEFAULT_REPLICA_CONFIG, loadReplicaConfig, type ReplicaConfig } from './replica-config.js';
 export { startSymbolWatch, type SymbolWatch, type SymbolWatchOptions } from './symbol-watch.js';

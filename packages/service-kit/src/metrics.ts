@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
-export { Counter, Gauge, Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** A Prometheus registry with the process metrics (RSS, CPU, event-loop lag) and every name prefixed `collector_`. */
 export function createMetricsRegistry(service: string): Registry {

@@ -127,7 +127,30 @@ export interface Store {
 }
 
 
-const MAX_SNAPSHOTS_PER_STATEMENT = 1000;
+/**
+ * Price levels (both sides, all snapshots) sent in one snapshot INSERT, about 5 MB of JSON: a grid time of 2,000
+ * symbols at 20 levels (80,000) is one statement, while deep books are cut into statements of bounded size.
+ */
+const MAX_LEVELS_PER_STATEMENT = 200_000;
+
+/** Consecutive slices of `snapshots` of at most {@link MAX_LEVELS_PER_STATEMENT} levels each (at least one snapshot). */
+function snapshotStatements<T extends { bids: readonly unknown[]; asks: readonly unknown[] }>(snapshots: readonly T[]): T[][] {
+  const statements: T[][] = [];
+  let current: T[] = [];
+  let levels = 0;
+  for (const snapshot of snapshots) {
+    const size = snapshot.bids.length + snapshot.asks.length;
+    if (current.length > 0 && levels + size > MAX_LEVELS_PER_STATEMENT) {
+      statements.push(current);
+      current = [];
+      levels = 0;
+    }
+    current.push(snapshot);
+    levels += size;
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
 
 function checkPositiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
@@ -427,8 +450,8 @@ export function createStore(options: StoreOptions): Store {
       const prepared = prepareSnapshots('insertOrderbookSnapshots', input);
       return run('insertOrderbookSnapshots', async () => {
         let inserted = 0;
-        for (let start = 0; start < prepared.length; start += MAX_SNAPSHOTS_PER_STATEMENT) {
-          const batch = JSON.stringify(prepared.slice(start, start + MAX_SNAPSHOTS_PER_STATEMENT));
+        for (const statement of snapshotStatements(prepared)) {
+          const batch = JSON.stringify(statement);
           const result = await sql`
             INSERT INTO orderbook_data (symbol, timestamp, time, last_update_id, event_time, bids, asks)
             SELECT symbol, timestamp, 'epoch'::timestamptz + timestamp * interval '1 millisecond', last_update_id, event_time, bids, asks

@@ -25,6 +25,9 @@ export function defineUnitTestConfig(): ViteUserConfig {
   return defineConfig({
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // A timeout catches a hang; it is not a speed check. vitest's 5 s default fails sound tests on a loaded
+      // 2-core machine (simulator files that build zips or run a real clock).
+      testTimeout: 30_000,
     },
   });
 }

@@ -7,11 +7,15 @@ import {
   ResponseFormatError,
 } from '@collector/binance-client';
 import type { Logger } from '@collector/service-kit';
+import type { StreamSpeedMs } from '../config.js';
 import type { Clock } from '../grid.js';
 import type { BookRead, BookSource, SourceHooks } from './types.js';
 
-/** Binance pushes `@depth<N>@100ms` every 100 ms; a book is reused for at most this long on short grids. */
-export const MIN_STREAM_STALE_MS = 250;
+/**
+ * A push is fresh for at least this long after it arrived, by push period: 2.5 periods of `@depth<N>@100ms` on short
+ * grids, 1.5 periods of `@depth<N>` (1000 ms), so the jitter of a push that is due does not skip a grid time.
+ */
+export const MIN_STREAM_STALE_MS: Readonly<Record<StreamSpeedMs, number>> = { 100: 250, 1000: 1500 };
 /** Refused frames are logged once, then once per this many, so a misbehaving server cannot flood the log. */
 export const INVALID_FRAME_LOG_EVERY = 100;
 
@@ -21,17 +25,20 @@ export interface StreamSourceOptions {
   symbols: readonly string[];
   levels: PartialDepthLevels;
   intervalMs: number;
+  /** Push period of the streams. @default 100 */
+  speedMs?: StreamSpeedMs;
   hooks: SourceHooks;
   logger: Logger;
   clock?: Clock;
 }
 
 /**
- * Stream mode: the partial depth stream `<symbol>@depth<N>@100ms` carries the whole top N with its `lastUpdateId`,
+ * Stream mode: the partial depth stream `<symbol>@depth<N>@100ms` (or `@depth<N>`, every 1000 ms) carries the whole
+ * top N with its `lastUpdateId`,
  * so every push is a complete, in-sync book and nothing has to be kept in step.
  *
  * Stale: a symbol whose connection is down (from `disconnected` until its next event), or that received no push
- * since the previous grid tick (at least {@link MIN_STREAM_STALE_MS} ago, since pushes come every 100 ms), is skipped:
+ * since the previous grid tick (at least {@link MIN_STREAM_STALE_MS} ago, by the push period), is skipped:
  * the last push would otherwise be written again under a new timestamp as if it were fresh.
  *
  * Levels stay the exchange's text, checked by the client (decimal grammar, bids strictly descending, asks strictly
@@ -40,8 +47,9 @@ export interface StreamSourceOptions {
 export function createStreamSource(options: StreamSourceOptions): BookSource {
   const { client, symbols, levels, intervalMs, hooks, logger } = options;
   const clock = options.clock ?? Date.now;
-  const staleAfterMs = Math.max(intervalMs, MIN_STREAM_STALE_MS);
-  const symbolOfStream = new Map(symbols.map((s) => [partialDepthStream(s, levels, 100), s]));
+  const speedMs = options.speedMs ?? 100;
+  const staleAfterMs = Math.max(intervalMs, MIN_STREAM_STALE_MS[speedMs]);
+  const symbolOfStream = new Map(symbols.map((s) => [partialDepthStream(s, levels, speedMs), s]));
   const latest = new Map<string, PartialDepthEvent>();
   const down = new Set<string>();
   let invalidFrames = 0;
@@ -60,6 +68,7 @@ export function createStreamSource(options: StreamSourceOptions): BookSource {
     async start() {
       streams = client.openStreams({ streams: [...symbolOfStream.keys()] });
       streams.on('partialDepth', (event) => {
+        hooks.onPartialDepth();
         latest.set(event.symbol, event);
         down.delete(event.symbol);
       });

@@ -42,6 +42,8 @@ export type BookRead = { ok: true; book: BookReading } | { ok: false; reason: Sk
 export interface SourceHooks {
   /** A book left the live state, or a stream went down. */
   onResync(symbol: string, reason: string): void;
+  /** A partial-depth push was received (stream mode). */
+  onPartialDepth(): void;
   /** A frame was refused by the client's checks (`ResponseFormatError`): dropped, nothing of it stored. */
   onInvalidFrame(): void;
   /** Diff mode: a live book took over a fresh snapshot (`depth`: its known depth ran low; `verify`: the periodic check). */

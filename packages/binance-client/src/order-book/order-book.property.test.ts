@@ -56,6 +56,66 @@ describe('OrderBook property: random diffs equal a naive Map model', () => {
     );
   });
 
+  it('a refresh begun, taken and delivered at any points (the snapshot older or newer than the book) is adopted once, without a mismatch', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ bids: levelChanges, asks: levelChanges, span: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 30 }),
+        fc.tuple(fc.nat(), fc.nat(), fc.nat()),
+        (events, [a, b, c]) => {
+          // The model's state at every position of the sequence (0: before the first event), known in advance so a
+          // snapshot may come from ahead of the stream.
+          const bidModel = new Map<string, string>([['99', '1']]);
+          const askModel = new Map<string, string>([['101', '1']]);
+          const states: { id: number; bids: [string, string][]; asks: [string, string][] }[] = [];
+          let id = 100;
+          for (let k = 0; ; k++) {
+            states.push({ id, bids: modelTop(bidModel, 'bids'), asks: modelTop(askModel, 'asks') });
+            const e = events[k];
+            if (e === undefined) break;
+            id += e.span;
+            for (const [p, q] of e.bids) Number(q) === 0 ? bidModel.delete(canonical(p)) : bidModel.set(canonical(p), canonical(q));
+            for (const [p, q] of e.asks) Number(q) === 0 ? askModel.delete(canonical(p)) : askModel.set(canonical(p), canonical(q));
+          }
+          // The refresh begins first; the snapshot is taken at or after that, and delivered at or after that too.
+          const n = events.length + 1;
+          const begin = Math.min(a % n, b % n, c % n);
+          const taken = Math.max(begin, b % n);
+          const delivered = Math.max(begin, c % n);
+
+          const book = new OrderBook('BTCUSDT');
+          book.applySnapshot(snapshot(100, [['99', '1']], [['101', '1']]));
+          let adoptions = 0;
+          let bookId = 100;
+          for (let k = 0; k < n; k++) {
+            if (k === begin) expect(book.beginRefresh()).toBe(true);
+            if (k === delivered) {
+              const state = states[taken] as (typeof states)[number];
+              const result = book.applyRefresh(snapshot(state.id, state.bids, state.asks));
+              if (taken <= k) {
+                expect(result).toMatchObject({ kind: 'adopted', lastUpdateId: bookId, snapshotUpdateId: state.id, mismatch: undefined });
+                adoptions++;
+              } else expect(result).toEqual({ kind: 'pending', snapshotUpdateId: state.id });
+            }
+            const e = events[k];
+            if (e === undefined) break;
+            const result = book.apply(diff(bookId + 1, bookId + e.span, e.bids, e.asks));
+            bookId += e.span;
+            if (result.kind === 'applied' && result.refresh !== undefined) {
+              expect(result.refresh).toMatchObject({ lastUpdateId: bookId, mismatch: undefined });
+              adoptions++;
+            }
+          }
+          expect(adoptions).toBe(1);
+          expect(book.status).toBe('live');
+          const top = book.topStrings(Number.MAX_SAFE_INTEGER);
+          expect(top.bids).toEqual(modelTop(bidModel, 'bids'));
+          expect(top.asks).toEqual(modelTop(askModel, 'asks'));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('a gap anywhere leaves the last good book untouched', () => {
     fc.assert(
       fc.property(levelChanges, levelChanges, fc.integer({ min: 2, max: 50 }), (bids, asks, skip) => {
