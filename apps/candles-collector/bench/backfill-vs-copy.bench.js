@@ -4,42 +4,21 @@
 // The simulator serves the candles from files (its data.binance.vision replay), written beforehand from its own
 // synthetic series: generating candles is the exchange's work, and on a 2-core machine it would otherwise take
 // CPU from the pipeline being measured.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { startBinanceSim } from '@collector/binance-sim';
 import { emitBenchResult } from '@collector/testkit/bench';
-import { benchDatabase, spawnCollector } from './lib.js';
+import { benchDatabase, spawnCollector, writeReplayFiles } from './lib.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'ETHBTC', 'ADAUSDT', 'SHIBUSDT'];
 const END = Date.UTC(2026, 9, 1);
 const START = END - 30 * 86_400_000;
 
-/** Writes the synthetic simulator's candles of [START, END) as one monthly kline CSV per symbol. */
-async function writeReplayFiles(dir) {
-  const source = await startBinanceSim({ symbols: SYMBOLS, seed: 1, weightLimitPerMinute: 1_000_000 });
-  try {
-    const files = [];
-    for (const symbol of SYMBOLS) {
-      const lines = [];
-      for (let start = START; start < END; start += 1000 * 60_000) {
-        const url = `${source.restUrl}/api/v3/klines?symbol=${symbol}&interval=1m&startTime=${start}&endTime=${END - 1}&limit=1000`;
-        for (const row of await (await fetch(url)).json()) lines.push(row.join(','));
-      }
-      const file = join(dir, `${symbol}-1m-${new Date(START).toISOString().slice(0, 7)}.csv`);
-      await writeFile(file, `${lines.join('\n')}\n`);
-      files.push(file);
-    }
-    return files;
-  } finally {
-    await source.close();
-  }
-}
-
 const replayDir = await mkdtemp(join(tmpdir(), 'candles-bench-'));
-const sim = await startBinanceSim({ symbols: SYMBOLS, seed: 1, weightLimitPerMinute: 1_000_000, replayKlines: await writeReplayFiles(replayDir) });
+const sim = await startBinanceSim({ symbols: SYMBOLS, seed: 1, weightLimitPerMinute: 1_000_000, replayKlines: await writeReplayFiles(replayDir, { symbols: SYMBOLS, from: START, to: END }) });
 const db = await benchDatabase();
 try {
   const started = process.hrtime.bigint();

@@ -2,7 +2,10 @@
 // (so its CPU and memory are its own), and waiting for conditions.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBinanceSim } from '@collector/binance-sim';
 import { createStore } from '@collector/store';
 export { createBenchDatabase as benchDatabase, syntheticSymbols, waitFor } from '@collector/testkit/bench';
 
@@ -72,5 +75,30 @@ export async function prepareLiveDatabase(url, symbols, interval, lastOpenTime) 
     for (const symbol of symbols) await store.setState({ symbol, stream: `candles:${interval}`, lastTimestamp: lastOpenTime });
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Writes the synthetic simulator's (seed 1) 1m candles of [from, to) as one kline CSV per symbol into `dir`, for a
+ * simulator that replays them: serving files costs the exchange side far less CPU than generating candles, which on
+ * a 2-core machine would be taken from the pipeline being measured. `from` must be a month's first day.
+ */
+export async function writeReplayFiles(dir, { symbols, from, to }) {
+  const source = await startBinanceSim({ symbols, seed: 1, weightLimitPerMinute: 1_000_000 });
+  try {
+    const files = [];
+    for (const symbol of symbols) {
+      const lines = [];
+      for (let start = from; start < to; start += 1000 * 60_000) {
+        const url = `${source.restUrl}/api/v3/klines?symbol=${symbol}&interval=1m&startTime=${start}&endTime=${to - 1}&limit=1000`;
+        for (const row of await (await fetch(url)).json()) lines.push(row.join(','));
+      }
+      const file = join(dir, `${symbol}-1m-${new Date(from).toISOString().slice(0, 7)}.csv`);
+      await writeFile(file, `${lines.join('\n')}\n`);
+      files.push(file);
+    }
+    return files;
+  } finally {
+    await source.close();
   }
 }

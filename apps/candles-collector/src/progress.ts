@@ -34,6 +34,13 @@ export class SeriesProgress {
   /** Treats [from, to] as complete (the exchange has no candles there). */
   markKnownGap(from: number, to: number): boolean {
     if (to <= this.contiguousUntil) return false;
+    if (from <= nextCandleOpen(this.key.interval, this.contiguousUntil)) {
+      // Contiguous with the prefix (a stored page or file): one step, not one set entry per open time.
+      this.contiguousUntil = to;
+      for (const open of this.ahead) if (open <= to) this.ahead.delete(open);
+      this.advance();
+      return true;
+    }
     for (let open = Math.max(from, nextCandleOpen(this.key.interval, this.contiguousUntil)); open <= to; open = nextCandleOpen(this.key.interval, open)) {
       this.ahead.add(open);
     }

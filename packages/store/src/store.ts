@@ -340,7 +340,8 @@ export function createStore(options: StoreOptions): Store {
 
     async loadCandles(input) {
       if (closed) throw new StoreError('CLOSED', 'loadCandles failed: the store is closed');
-      const prepared = prepareCandles('loadCandles', input?.candles, chunkSize);
+      // Prices and volumes are checked as the COPY text is built: one pass over them, not two.
+      const prepared = prepareCandles('loadCandles', input?.candles, chunkSize, { deferDecimals: true });
       const states = prepareStates('loadCandles', input?.states);
       const load = (preferCopy: boolean): Promise<LoadResult> =>
         sql.begin((tx) => loadPrepared(tx, prepared, states, preferCopy)) as Promise<LoadResult>;

@@ -22,7 +22,7 @@ export function canonicalDecimal(value: unknown): string | undefined {
 const MINUS = 45;
 
 /** The text to send for a decimal input: text as given, a lazy Decimal's source text, else the Decimal printed plainly. */
-export function decimalText(value: DecimalInput): string {
+function decimalText(value: DecimalInput): string {
   return typeof value === 'string' ? value : (decimalSourceText(value) ?? formatDecimal(value));
 }
 
@@ -97,6 +97,28 @@ class Checker {
   }
 }
 
+/**
+ * The canonical text of decimal `field` of candle `index` (prepared with `deferDecimals`), checked as
+ * {@link prepareCandles} would: a decimal string or Decimal, not negative.
+ * @throws {StoreValidationError} code `INVALID_CANDLE`, naming the index, symbol and field.
+ */
+export function candleDecimalText(operation: string): (index: number, item: CandleInput, field: DecimalField, value: DecimalInput) => string {
+  const check = new Checker(operation, 'INVALID_CANDLE', 'candle');
+  const slow = (index: number, item: CandleInput, field: DecimalField, value: unknown): string => {
+    // A lazy Decimal is read as its source text, never built.
+    const text = typeof value === 'string' ? value : isDecimal(value) ? (decimalSourceText(value) ?? value) : value;
+    return check.decimal(index, item as unknown as Record<string, unknown>, field, text);
+  };
+  return (index, item, field, value) => {
+    // Exchange text is plain and unsigned: canonical by slicing, and anything else takes the checked way.
+    if (typeof value === 'string' && value.charCodeAt(0) !== MINUS && isPlainDecimal(value)) return normalizeDecimalString(value);
+    return slow(index, item, field, value);
+  };
+}
+
+/** The eight price and volume fields of a candle. */
+export type DecimalField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'quoteVolume' | 'takerBuyVolume' | 'takerBuyQuoteVolume';
+
 /** Column-oriented candle rows, ready for `unnest`. Decimals are validated text for PostgreSQL's `trim_scale(numeric)`. */
 export type CandleColumns = { [K in keyof CandleText]: CandleText[K][] };
 
@@ -120,8 +142,14 @@ export interface PreparedCandles {
  * would: a later row replaces an earlier open one, never a closed one.
  * @throws {StoreValidationError} code `INVALID_CANDLE`, naming the index, symbol and field.
  */
-export function prepareCandles(operation: string, candles: readonly CandleInput[], chunkSize: number): PreparedCandles {
+export function prepareCandles(
+  operation: string,
+  candles: readonly CandleInput[],
+  chunkSize: number,
+  options: { deferDecimals?: boolean } = {},
+): PreparedCandles {
   const check: Checker = new Checker(operation, 'INVALID_CANDLE', 'candle');
+  const decimals = options.deferDecimals !== true;
   if (!Array.isArray(candles)) check.fail(0, undefined, '', `batch is ${describe(candles)}, expected an array`);
   // Collectors send each series in time order, so duplicates are only possible
   // when a series' open time fails to increase; only then is the batch deduplicated.
@@ -137,14 +165,16 @@ export function prepareCandles(operation: string, candles: readonly CandleInput[
     const openTime = check.integer(index, item, 'openTime');
     const closeTime = check.integer(index, item, 'closeTime');
     if (closeTime < openTime) check.fail(index, item, 'closeTime', `(${closeTime}) is before openTime (${openTime})`);
-    check.decimalInput(index, item, 'open');
-    check.decimalInput(index, item, 'high');
-    check.decimalInput(index, item, 'low');
-    check.decimalInput(index, item, 'close');
-    check.decimalInput(index, item, 'volume');
-    check.decimalInput(index, item, 'quoteVolume');
-    check.decimalInput(index, item, 'takerBuyVolume');
-    check.decimalInput(index, item, 'takerBuyQuoteVolume');
+    if (decimals) {
+      check.decimalInput(index, item, 'open');
+      check.decimalInput(index, item, 'high');
+      check.decimalInput(index, item, 'low');
+      check.decimalInput(index, item, 'close');
+      check.decimalInput(index, item, 'volume');
+      check.decimalInput(index, item, 'quoteVolume');
+      check.decimalInput(index, item, 'takerBuyVolume');
+      check.decimalInput(index, item, 'takerBuyQuoteVolume');
+    }
     check.integer(index, item, 'trades');
     check.boolean(index, item, 'isClosed');
     if (!mixed) {
