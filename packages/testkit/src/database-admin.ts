@@ -7,16 +7,25 @@ export function testDatabasePrefix(runId: string): string {
 }
 
 /**
- * Drops databases, one after another. Each `DROP DATABASE` waits for a checkpoint, which can take tens of seconds
- * while other test files write heavily; that is why files do not drop their own on the run's server.
+ * Drops databases, one after another, each given at most `timeoutMs`; returns the names it could not drop (a
+ * leftover test database costs disk, never a result). Each `DROP DATABASE` waits for a checkpoint, which can take
+ * tens of seconds while other test files write heavily; that is why files do not drop their own on the run's server.
  */
-export async function dropDatabases(serverUrl: string, names: readonly string[]): Promise<void> {
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+export async function dropDatabases(serverUrl: string, names: readonly string[], timeoutMs = 60_000): Promise<string[]> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {}, connection: { statement_timeout: timeoutMs } });
+  const left: string[] = [];
   try {
-    for (const name of names) await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    for (const name of names) {
+      try {
+        await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } catch {
+        left.push(name);
+      }
+    }
   } finally {
     await admin.end();
   }
+  return left;
 }
 
 /** The databases on `serverUrl` whose names start with `prefix`. */

@@ -48,7 +48,7 @@ export async function createTestDatabase(label = 'test', serverUrl?: string): Pr
     sql,
     async drop() {
       await sql.end({ timeout: 5 });
-      if (!runServer) await dropDatabases(server, [name]);
+      if (!runServer && (await dropDatabases(server, [name])).length > 0) throw new Error(`could not drop test database ${name}`);
     },
   };
 }

@@ -23,7 +23,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const serverUrl = databaseUrl;
   return async () => {
     // This run's databases only: other runs may share the server at the same time.
-    if (!embedded) await dropDatabases(serverUrl, await databasesNamed(serverUrl, testDatabasePrefix(runId)));
+    if (!embedded) {
+      const left = await dropDatabases(serverUrl, await databasesNamed(serverUrl, testDatabasePrefix(runId)));
+      if (left.length > 0) console.warn(`test databases left on the server (DROP DATABASE timed out): ${left.join(', ')}`);
+    }
     await embedded?.stop();
   };
 }
