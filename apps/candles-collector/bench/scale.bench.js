@@ -1,8 +1,8 @@
 // scale.takeover_s and scale.balance: three replicas of the collector share 60 series (60 symbols of 1m) through
 // their leases in PostgreSQL. Once every series is live on exactly one replica, scale.balance is the most series one
 // replica owns divided by the fewest; then one replica is SIGKILLed, and scale.takeover_s is the time until every
-// series is live again on the other two (as their GET /status say). Default LEASE_TTL (9 s): the figure is mostly
-// the lease expiry plus at most one heartbeat (3 s), then the series' catch-up.
+// series is live again on the other two (as their GET /status say). Default LEASE_TTL (6 s): the figure is mostly
+// the lease expiry plus at most one heartbeat (2 s), then the series' catch-up.
 import { emitBenchResult } from '@collector/testkit/bench';
 import { benchDatabase, prepareLiveDatabase, spawnCollector, startSimProcess, syntheticSymbols, waitFor } from './lib.js';
 
@@ -79,7 +79,7 @@ try {
     bench: 'scale.takeover_s',
     value: Number(takeoverS.toFixed(2)),
     unit: 's',
-    leaseTtlS: 9,
+    leaseTtlS: 6,
     orphaned: balance.counts[0],
     series: SERIES.length,
     measure: 'SIGKILL of one of 3 replicas → every series live again on the other 2 (GET /status, polled every 200 ms)',

@@ -62,7 +62,7 @@ describe('loadConfig', () => {
   it('reads patterns, ALL and exclusions in SYMBOLS, and the replica settings', () => {
     expect(loadConfig({ SYMBOLS: '*USDT,-USDCUSDT,ETHBTC' }, NOW).symbolSelection).toEqual({ names: ['ETHBTC'], patterns: ['*USDT'], exclusions: ['USDCUSDT'] });
     expect(loadConfig({ SYMBOLS: 'ALL' }, NOW).symbolSelection.patterns).toEqual(['*']);
-    expect(loadConfig({}, NOW)).toMatchObject({ leaseTtlMs: 9000, symbolsRefreshMs: 3_600_000, symbolSelection: { names: DEFAULT_SYMBOLS, patterns: [] } });
+    expect(loadConfig({}, NOW)).toMatchObject({ leaseTtlMs: 6000, symbolsRefreshMs: 3_600_000, symbolSelection: { names: DEFAULT_SYMBOLS, patterns: [] } });
     expect(loadConfig({}, NOW).replicaId).toMatch(new RegExp(`-${process.pid}$`));
     expect(loadConfig({ REPLICA_ID: 'pod-a', LEASE_TTL: '15s', SYMBOLS_REFRESH: '10m' }, NOW)).toMatchObject({ replicaId: 'pod-a', leaseTtlMs: 15_000, symbolsRefreshMs: 600_000 });
   });

@@ -100,6 +100,8 @@ export async function createSeriesRunner(ctx: CollectorContext, clock: ExchangeC
     // Binance trouble beyond the client's retries pauses the series; it resumes from what is stored.
     await untilDone(() => backfillSeries(own, state, config.endTime), { what: `history of ${key.symbol} ${key.interval}`, retryDelayMs: config.retryDelayMs, signal: own.signal, logger });
     if (own.signal.aborted) return;
+    // Nothing left, also when there was nothing to fetch (a series taken over from a replica that kept it current).
+    metrics.backfillRemaining.set(key, 0);
     progress.set(seriesId(key), state);
     if (oneShot) return;
     await catchUp(own, state, clock.now(), 'hand-over');

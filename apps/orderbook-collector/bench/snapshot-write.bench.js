@@ -12,7 +12,13 @@ const MEASURE_S = 20;
 const run = await startStreamRun(SYMBOLS, 'SNW', { ORDERBOOK_STREAM_SPEED: '1000' });
 try {
   const read = async () => {
-    const m = await run.read({ skipped: 'collector_orderbook_snapshots_skipped_total', cpu: 'collector_process_cpu_seconds_total', insert: 'collector_orderbook_write_duration_seconds' });
+    const m = await run.read({
+      skipped: 'collector_orderbook_snapshots_skipped_total',
+      cpu: 'collector_process_cpu_seconds_total',
+      insert: 'collector_orderbook_write_duration_seconds',
+      insertSum: 'collector_orderbook_insert_duration_seconds_sum',
+      inserts: 'collector_orderbook_insert_duration_seconds_count',
+    });
     return { ...m, insertMs: Math.round(m.insert * 1000) };
   };
   const before = await read();
@@ -38,6 +44,8 @@ try {
     cpu_note: 'collector process CPU seconds per wall second (1.0 = one core), simulator, PostgreSQL and Redis on the same machine',
     skipped: after.skipped - before.skipped,
     slowest_insert_ms: slowestMs,
+    mean_insert_ms: Math.round(((after.insertSum - before.insertSum) * 1000) / (after.inserts - before.inserts)),
+    inserts: after.inserts - before.inserts,
     symbols: SYMBOLS,
     levels: 20,
     interval_s: 1,

@@ -1,5 +1,5 @@
 import type { Candle, CandleInterval, CandleText } from '@collector/candle';
-import { checkDecimalString, compareDecimalStrings, type Decimal, lazyDecimal, parseDecimal } from '@collector/decimal';
+import { checkDecimalString, compareDecimalStrings, type Decimal, isPlainDecimal, lazyDecimal, parseDecimal } from '@collector/decimal';
 import { ResponseFormatError } from './errors.js';
 
 /** One price level of an order book: price and quantity. */
@@ -188,6 +188,10 @@ export function levels(context: string, side: string, value: unknown): DepthLeve
 
 const MINUS = 45;
 
+function isUnsignedPlain(value: unknown): boolean {
+  return typeof value === 'string' && value.charCodeAt(0) !== MINUS && isPlainDecimal(value);
+}
+
 /**
  * A side of levels as checked exchange text: every price and quantity in the grammar of `parseDecimal` and not
  * negative. The pairs of the parsed JSON are kept as they are, so a side costs no allocation beyond the JSON parse.
@@ -199,6 +203,8 @@ export function textLevels(context: string, side: string, value: unknown): Depth
     const level: unknown = value[i];
     if (!Array.isArray(level) || level.length !== 2) fail(context, `${side}[${i}] is not a [price, qty] pair`);
     const [price, quantity] = level as unknown[];
+    // The common case in one scan each: plain text without a sign. Anything else is checked in full, to name it.
+    if (isUnsignedPlain(price) && isUnsignedPlain(quantity)) continue;
     if (decText(context, `${side}[${i}] price`, price).charCodeAt(0) === MINUS) fail(context, `${side}[${i}] price ${JSON.stringify(price)} is negative`);
     if (decText(context, `${side}[${i}] qty`, quantity).charCodeAt(0) === MINUS) fail(context, `${side}[${i}] qty ${JSON.stringify(quantity)} is negative`);
   }

@@ -24,6 +24,9 @@ describe('compareDecimalStrings', () => {
     ['-1', '-2', 1],
     ['-1.50', '-1.5', 0],
     ['0', '-0.0000001', 1],
+    ['01.50', '10.50', -1],
+    ['64321.12000000', '64321.11999999', 1],
+    ['00.00', '00.00', 0],
   ] as const)('%s against %s is %d', (a, b, expected) => {
     expect(compareDecimalStrings(a, b)).toBe(expected);
     expect(compareDecimalStrings(b, a)).toBe(expected === 0 ? 0 : -expected);
@@ -36,6 +39,27 @@ describe('compareDecimalStrings', () => {
 
   it('refuses a non-string with NOT_A_STRING', () => {
     expect(() => compareDecimalStrings(1 as unknown as string, '1')).toThrow(expect.objectContaining({ code: 'NOT_A_STRING' }));
+  });
+
+  it('compares same-shape text (same length, same point) exactly as it compares any other (property)', () => {
+    const sameShape = fc
+      .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 8 }))
+      .chain(([integer, fraction]) => {
+        const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+        const one = fc.tuple(digits(integer), digits(fraction)).map(([i, f]) => (fraction === 0 ? i : `${i}.${f}`));
+        return fc.tuple(one, one);
+      });
+    fc.assert(
+      fc.property(sameShape, ([a, b]) => {
+        expect(compareDecimalStrings(a, b), `${a} vs ${b}`).toBe(parseDecimal(a).cmp(parseDecimal(b)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses text that merely has the shape of a number', () => {
+    expect(() => compareDecimalStrings('1.', '1.')).toThrow(DecimalParseError);
+    expect(() => compareDecimalStrings('1x', '12')).toThrow(DecimalParseError);
   });
 
   /** Any writing of a number the grammar allows: signs, leading and trailing zeros, bare fractions, exponents. */

