@@ -88,6 +88,12 @@ export interface ArchiveReader {
 }
 
 const NEVER_ABORTED = new AbortController().signal;
+/**
+ * Files in a row that failed with a network error on every attempt, after which {@link ArchiveReader.read} takes the
+ * archive host for unreachable (blocked, offline, DNS down) and sends the rest of its range to REST at once, instead
+ * of failing each of a few hundred files twice before anything is stored.
+ */
+const UNREACHABLE_AFTER_FILES = 2;
 const MAX_CHECKSUM_BYTES = 4096;
 
 /**
@@ -217,10 +223,12 @@ export function createArchiveReader(options: ArchiveReaderOptions = {}): Archive
     const tasks = new Map<number, Promise<Settled>>();
     let nextToStart = 0;
     let pending: ArchiveRestRange | undefined;
+    let networkFailuresInARow = 0;
+    let unreachable = false;
     try {
       for (let index = 0; index < pieces.length; index++) {
         // Keep up to `concurrency` files in flight or ready ahead of the consumer; REST pieces take no slot.
-        for (; nextToStart < pieces.length && tasks.size < resolved.concurrency; nextToStart++) {
+        for (; !unreachable && nextToStart < pieces.length && tasks.size < resolved.concurrency; nextToStart++) {
           const piece = pieces[nextToStart] as ArchivePlanPiece;
           if (piece.source === 'archive') {
             tasks.set(nextToStart, readFile(piece.file, { signal: controller.signal }).then((result) => ({ result }), (error: unknown) => ({ error })));
@@ -229,13 +237,19 @@ export function createArchiveReader(options: ArchiveReaderOptions = {}): Archive
         if (controller.signal.aborted) throw abortError(input, outer);
         const piece = pieces[index] as ArchivePlanPiece;
         let item: ArchiveReadItem;
-        if (piece.source === 'rest') {
+        if (piece.source === 'rest' || !tasks.has(index)) {
+          // A REST piece, or a file never started because the host is unreachable.
           item = { source: 'rest', from: piece.from, to: piece.to, fallbacks: [] };
         } else {
           const settled = await (tasks.get(index) as Promise<Settled>);
           tasks.delete(index);
           if ('error' in settled) throw controller.signal.aborted ? abortError(input, outer) : settled.error;
           const { result } = settled;
+          networkFailuresInARow = result.outcome === 'bad' && result.error.code === 'NETWORK_ERROR' ? networkFailuresInARow + 1 : 0;
+          if (!unreachable && networkFailuresInARow >= UNREACHABLE_AFTER_FILES) {
+            unreachable = true;
+            logger?.warn({ symbol: input.symbol, interval: input.interval, host: new URL(resolved.baseUrl).host, files: networkFailuresInARow }, 'archive host unreachable; the rest of this range goes to REST');
+          }
           item =
             result.outcome === 'ok'
               ? { source: 'archive', from: piece.from, to: piece.to, ...result }

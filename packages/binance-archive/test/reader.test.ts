@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { candleCloseTime, nextCandleOpen, type CandleInterval } from '@collector/candle';
@@ -158,6 +160,25 @@ describe('download and verify', LIMIT, () => {
     expect(server.count(`/${may.path}`)).toBe(0);
     expect(events.filter((e) => e.type === 'file' && e.outcome === 'missing')).toHaveLength(12);
     expect(events.some((e) => e.type === 'retry')).toBe(false);
+  });
+
+  it('takes a host that refuses two files in a row for unreachable: the rest of the range goes to REST at once', async () => {
+    // A port nothing listens on: every request is refused, as with a blocked or offline data.binance.vision.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const from = utc(2025, 12, 1);
+    const to = utc(2025, 12, 21);
+    const items = await collect(reader({ baseUrl: `http://127.0.0.1:${port}`, concurrency: 1 }).read({ symbol: 'BTCUSDT', interval: '1h', from, to, now: NOW }));
+    // One REST range for all 20 days, holding the two files tried; the other 18 were never asked for.
+    expect(items).toHaveLength(1);
+    expect(summary(items)).toEqual([
+      { rest: ['2025-12-01T00:00:00.000Z', '2025-12-21T00:00:00.000Z'], fallbacks: ['BTCUSDT-1h-2025-12-01.zip:bad:NETWORK_ERROR', 'BTCUSDT-1h-2025-12-02.zip:bad:NETWORK_ERROR'] },
+    ]);
+    const files = events.filter((e) => e.type === 'file');
+    expect(files).toHaveLength(2);
+    expect(files.every((e) => e.type === 'file' && e.error?.code === 'NETWORK_ERROR')).toBe(true);
   });
 
   it('downloads once more after a checksum mismatch and uses the good copy', async () => {
