@@ -14,3 +14,4 @@ export { expectPublishablePackage, listPackedFiles } from './pack.js';
 export { captureJsonLines } from './log-capture.js';
 export { startInProcessService, type InProcessService } from './in-process.js';
 export { scrapeMetric, sumMetricSamples } from './metrics.js';
+export { expectGaplessFeed, type SequencedDelivery } from './feed.js';
