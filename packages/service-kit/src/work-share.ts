@@ -92,6 +92,14 @@ export async function startWorkShare(options: WorkShareOptions): Promise<WorkSha
     }
   }
 
+  // A series' score for this replica never changes: hashed once, not twice per comparison of every heartbeat's sorts.
+  const scores = new Map<string, number>();
+  const scoreOf = (series: string): number => {
+    let value = scores.get(series);
+    if (value === undefined) scores.set(series, (value = score(series, board.replicaId)));
+    return value;
+  };
+
   async function rebalance(): Promise<void> {
     const beat = await board.heartbeat();
     replicas = Math.max(1, beat.replicas.length);
@@ -109,8 +117,9 @@ export async function startWorkShare(options: WorkShareOptions): Promise<WorkSha
     const fair = Math.ceil(wantedSet.size / replicas);
     const keepUpTo = Math.ceil(wantedSet.size / settledReplicas);
     const excess = keep
-      .sort((a, b) => score(a, board.replicaId) - score(b, board.replicaId))
+      .sort((a, b) => scoreOf(a) - scoreOf(b))
       .slice(0, Math.max(0, keep.length - keepUpTo));
+    const excessSet = new Set(excess);
     const giveUp = [...unwanted, ...excess];
     if (giveUp.length > 0) await board.release(giveUp);
     const holding = keep.length - excess.length;
@@ -119,11 +128,11 @@ export async function startWorkShare(options: WorkShareOptions): Promise<WorkSha
       const leased = await board.owners();
       const free = wanted
         .filter((s) => !leased.has(s))
-        .sort((a, b) => score(b, board.replicaId) - score(a, board.replicaId))
+        .sort((a, b) => scoreOf(b) - scoreOf(a))
         .slice(0, fair - holding);
       taken = await board.claim(free);
     }
-    const nowHeld = new Set([...keep.filter((s) => !excess.includes(s)), ...taken]);
+    const nowHeld = new Set([...keep.filter((s) => !excessSet.has(s)), ...taken]);
     const acquired = [...nowHeld].filter((s) => !owned.has(s));
     const released = [...lost, ...[...owned].filter((s) => held.has(s) && !nowHeld.has(s))];
     await apply(acquired, released);
