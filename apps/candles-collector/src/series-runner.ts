@@ -148,8 +148,9 @@ export async function createSeriesRunner(ctx: CollectorContext, clock: ExchangeC
 
   const timers: NodeJS.Timeout[] = [];
   let scanning: Promise<void> | undefined;
-  const pollFeed = !oneShot && config.realtimeMode === 'poll' ? startPollFeed(ctx, () => liveKeys()) : undefined;
+  // Declared before the poll feed: its loop asks for the live keys at once, before its first await.
   const liveKeys = (): CandleSeries[] => [...series.values()].filter((s) => s.live).map((s) => s.key);
+  const pollFeed = !oneShot && config.realtimeMode === 'poll' ? startPollFeed(ctx, liveKeys) : undefined;
   if (!oneShot) {
     timers.push(
       setInterval(() => {
