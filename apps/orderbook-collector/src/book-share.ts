@@ -115,7 +115,10 @@ export function createSharedBooks(options: SharedBooksOptions): SharedBooks {
       const bySource = new Map<Group, string[]>();
       for (const symbol of held) {
         const group = groupOf(symbol);
-        if (group) bySource.set(group, [...(bySource.get(group) ?? []), symbol]);
+        if (!group) continue;
+        const symbols = bySource.get(group);
+        if (symbols) symbols.push(symbol);
+        else bySource.set(group, [symbol]);
       }
       const out = new Map<string, BookRead>();
       const reads = await Promise.all([...bySource].map(async ([group, symbols]) => ({ symbols, reads: await group.source.read(gridTime) })));

@@ -55,6 +55,7 @@ export type PubsubMessage = CandleMessage | OrderbookMessage;
 
 /** Message body without the per-channel envelope. */
 export type CandleBody = Omit<CandleMessage, keyof Envelope>;
+/** Order book message body without the envelope (what {@link orderbookBodyJson} renders). */
 export type OrderbookBody = Omit<OrderbookMessage, keyof Envelope>;
 
 /**
@@ -105,19 +106,29 @@ export function toCandleBody(candle: CandleUpdate<DecimalInput>): CandleBody {
   };
 }
 
-/** Validates a snapshot and renders its levels as canonical decimal strings. */
-export function toOrderbookBody(snapshot: OrderbookInput): OrderbookBody {
+/** One side of a book as JSON: `[["price","quantity"],…]`, each canonical. */
+function levelsJson(side: OrderbookInput['bids'], name: string, symbol: string): string {
+  let json = '[';
+  for (let i = 0; i < side.length; i++) {
+    const [price, quantity] = side[i] as readonly [DecimalInput, DecimalInput];
+    // Canonical decimal text is only digits, '-' and '.': nothing in it needs escaping.
+    json += `${i === 0 ? '' : ','}["${exact(price, name, symbol, i, 'price')}","${exact(quantity, name, symbol, i, 'quantity')}"]`;
+  }
+  return `${json}]`;
+}
+
+/**
+ * Validates a snapshot and renders its message body as JSON, levels as canonical decimal strings: the text
+ * `JSON.stringify` gives for the {@link OrderbookBody}, written directly, since a tick renders hundreds of books with
+ * dozens of levels each and the subscribers wait for the last of them.
+ */
+export function orderbookBodyJson(snapshot: OrderbookInput): string {
   const { symbol } = snapshot;
   if (typeof symbol !== 'string' || symbol === '') throw new PubsubError('INVALID_MESSAGE', 'snapshot without a symbol');
-  const levels = (side: OrderbookInput['bids'], name: string): [string, string][] =>
-    side.map(([price, quantity], i) => [exact(price, name, symbol, i, 'price'), exact(quantity, name, symbol, i, 'quantity')]);
-  return {
-    type: 'orderbook',
-    symbol,
-    timestamp: integer(snapshot.timestamp, 'timestamp', symbol),
-    lastUpdateId: integer(snapshot.lastUpdateId, 'lastUpdateId', symbol),
-    ...(snapshot.eventTime === undefined ? {} : { eventTime: integer(snapshot.eventTime, 'eventTime', symbol) }),
-    bids: levels(snapshot.bids, 'bids'),
-    asks: levels(snapshot.asks, 'asks'),
-  };
+  const timestamp = integer(snapshot.timestamp, 'timestamp', symbol);
+  const lastUpdateId = integer(snapshot.lastUpdateId, 'lastUpdateId', symbol);
+  const eventTime = snapshot.eventTime === undefined ? '' : `,"eventTime":${integer(snapshot.eventTime, 'eventTime', symbol)}`;
+  const bids = levelsJson(snapshot.bids, 'bids', symbol);
+  const asks = levelsJson(snapshot.asks, 'asks', symbol);
+  return `{"type":"orderbook","symbol":${JSON.stringify(symbol)},"timestamp":${timestamp},"lastUpdateId":${lastUpdateId}${eventTime},"bids":${bids},"asks":${asks}}`;
 }

@@ -6,14 +6,7 @@ import { channelName, type ChannelKind } from './channels.js';
 import { checkTarget, connect, describeTarget, type RedisTarget } from './connection.js';
 import { PubsubError } from './errors.js';
 import { SILENT_LOGGER, type PubsubLogger } from './logger.js';
-import {
-  MESSAGE_VERSION,
-  toCandleBody,
-  toOrderbookBody,
-  type CandleBody,
-  type OrderbookBody,
-  type OrderbookInput,
-} from './messages.js';
+import { MESSAGE_VERSION, orderbookBodyJson, toCandleBody, type CandleBody, type OrderbookInput } from './messages.js';
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions extends RedisTarget {
@@ -151,11 +144,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
     return seq;
   }
 
-  function enqueue(kind: ChannelKind, body: CandleBody | OrderbookBody): void {
+  function enqueue(kind: ChannelKind, body: CandleBody): void {
+    enqueueJson(kind, body.symbol, JSON.stringify(body));
+  }
+
+  /** Queues a body (the JSON of an object) for the symbol's channel of `kind` and its `all` channel. */
+  function enqueueJson(kind: ChannelKind, symbol: string, bodyJson: string): void {
     // The body is rendered once; each channel's payload puts its own envelope in front (the same JSON as
     // JSON.stringify({ v, seq, publisher, ...body })).
-    const rest = JSON.stringify(body).slice(1);
-    const messages = [channelName(kind, body.symbol, settings.channelPrefix), channelName(kind, 'all', settings.channelPrefix)].map(
+    const rest = bodyJson.slice(1);
+    const messages = [channelName(kind, symbol, settings.channelPrefix), channelName(kind, 'all', settings.channelPrefix)].map(
       (channel): [string, string] => [channel, `{"v":${MESSAGE_VERSION},"seq":${nextSeq(channel)},"publisher":"${publisherId}",${rest}`],
     );
     queue.push({ messages });
@@ -284,7 +282,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
     publishOrderbook(snapshot) {
       checkOpen();
-      enqueue('orderbook', toOrderbookBody(snapshot));
+      enqueueJson('orderbook', snapshot.symbol, orderbookBodyJson(snapshot));
       scheduleDrain();
     },
     stats() {
