@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CandleText } from '@collector/candle';
+import type { CandleText, PackedCandles } from '@collector/candle';
 import { FIXTURES_SKIP_REASON, fixturePath } from '@collector/testkit';
 import { describe, expect, it } from 'vitest';
 import { archiveCsvName, parseArchiveCsv } from './csv.js';
@@ -29,7 +29,8 @@ function csvLine(candle: CandleText, unit: 'ms' | 'us'): string {
   ].join(',');
 }
 
-function expectRowForRow(text: string, candles: CandleText[], unit: 'ms' | 'us'): void {
+function expectRowForRow(text: string, packed: PackedCandles, unit: 'ms' | 'us'): void {
+  const candles = packed.toArray();
   const lines = text.split('\n').filter((line) => line !== '');
   expect(candles).toHaveLength(lines.length);
   // Joined, not one assertion per row: 44,640 expects would dominate the test's time.
@@ -54,7 +55,7 @@ else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 12
     const parsed = parseArchiveCsv(text, archiveFile('BTCUSDT', '1m', 'monthly', utc(2024, 3)));
     expect(parsed).toMatchObject({ header: false, timeUnit: 'ms', missing: [] });
     expect(parsed.candles).toHaveLength(44_640);
-    expect(parsed.candles[0]).toMatchObject({ symbol: 'BTCUSDT', interval: '1m', openTime: utc(2024, 3), closeTime: utc(2024, 3) + 59_999, isClosed: true });
+    expect(parsed.candles.at(0)).toMatchObject({ symbol: 'BTCUSDT', interval: '1m', openTime: utc(2024, 3), closeTime: utc(2024, 3) + 59_999, isClosed: true });
     expect(parsed.candles.at(-1)?.openTime).toBe(utc(2024, 3, 31, 23, 59));
     expectRowForRow(text, parsed.candles, 'ms');
   });
@@ -64,7 +65,7 @@ else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 12
     const parsed = parseArchiveCsv(text, archiveFile('BTCUSDT', '1m', 'monthly', utc(2025, 1)));
     expect(parsed).toMatchObject({ header: false, timeUnit: 'us', missing: [] });
     expect(parsed.candles).toHaveLength(44_640);
-    expect(parsed.candles[0]).toMatchObject({ openTime: 1_735_689_600_000, closeTime: 1_735_689_659_999, open: '93576.00000000', trades: 2631 });
+    expect(parsed.candles.at(0)).toMatchObject({ openTime: 1_735_689_600_000, closeTime: 1_735_689_659_999, open: '93576.00000000', trades: 2631 });
     expectRowForRow(text, parsed.candles, 'us');
   });
 
@@ -87,7 +88,7 @@ else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 12
     expect(parsed.candles).toHaveLength(1360);
     expect(parsed.missing).toEqual([{ from: utc(2023, 3, 24, 12, 40), to: utc(2023, 3, 24, 13, 59), missing: 80 }]);
     // The candle in which trading halted closed early; its close time is kept as the exchange wrote it.
-    expect(parsed.candles.find((c) => c.openTime === utc(2023, 3, 24, 12, 39))).toMatchObject({ closeTime: 1_679_661_581_646, trades: 0 });
+    expect(parsed.candles.toArray().find((c) => c.openTime === utc(2023, 3, 24, 12, 39))).toMatchObject({ closeTime: 1_679_661_581_646, trades: 0 });
     expectRowForRow(text, parsed.candles, 'ms');
   });
 
@@ -96,7 +97,7 @@ else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 12
     const first = parseArchiveCsv(readDay('BTCUSDT-1m-2025-01-01.csv'), daily(utc(2025, 1, 1)));
     expect([last.timeUnit, first.timeUnit]).toEqual(['ms', 'us']);
     expect(last.candles.at(-1)?.closeTime).toBe(utc(2025, 1, 1) - 1);
-    expect(first.candles[0]?.openTime).toBe(utc(2025, 1, 1));
+    expect(first.candles.at(0)?.openTime).toBe(utc(2025, 1, 1));
     expectRowForRow(readDay('BTCUSDT-1m-2025-01-01.csv'), first.candles, 'us');
   });
 
@@ -107,15 +108,15 @@ else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 12
     const withHeader = parseArchiveCsv(headerLine + text, daily(utc(2021, 1, 1)));
     expect(withHeader.header).toBe(true);
     expect(plain.header).toBe(false);
-    expect(withHeader.candles).toEqual(plain.candles);
-    expect(parseArchiveCsv(text.replaceAll('\n', '\r\n'), daily(utc(2021, 1, 1))).candles).toEqual(plain.candles);
-    expect(parseArchiveCsv(text.trimEnd(), daily(utc(2021, 1, 1))).candles).toEqual(plain.candles);
+    expect(withHeader.candles.toArray()).toEqual(plain.candles.toArray());
+    expect(parseArchiveCsv(text.replaceAll('\n', '\r\n'), daily(utc(2021, 1, 1))).candles.toArray()).toEqual(plain.candles.toArray());
+    expect(parseArchiveCsv(text.trimEnd(), daily(utc(2021, 1, 1))).candles.toArray()).toEqual(plain.candles.toArray());
   });
 
   it('keeps short decimals of other symbols as sent (ADABTC excerpt) and reports the rest of its day missing', () => {
     const parsed = parseArchiveCsv(readDay('ADABTC-1m-2021-11-27_EXCERPT.csv'), archiveFile('ADABTC', '1m', 'daily', utc(2021, 11, 27)));
     expect(parsed.candles).toHaveLength(10);
-    expect(parsed.candles[0]).toMatchObject({ symbol: 'ADABTC', open: '0.00002853', volume: '36304.20000000' });
+    expect(parsed.candles.at(0)).toMatchObject({ symbol: 'ADABTC', open: '0.00002853', volume: '36304.20000000' });
     expect(parsed.missing).toEqual([{ from: utc(2021, 11, 27, 0, 10), to: utc(2021, 11, 27, 23, 59), missing: 1430 }]);
   });
 
@@ -161,14 +162,14 @@ else describe('parseArchiveCsv on real data.binance.vision files', { timeout: 12
 describe('parseArchiveCsv edge cases', () => {
   it('reads an empty file as no candles and its whole period missing', () => {
     const parsed = parseArchiveCsv('', archiveFile('BTCUSDT', '1h', 'daily', utc(2025, 2, 3)));
-    expect(parsed).toEqual({ candles: [], header: false, timeUnit: 'us', missing: [{ from: utc(2025, 2, 3), to: utc(2025, 2, 3, 23), missing: 24 }] });
+    expect({ ...parsed, candles: parsed.candles.toArray() }).toEqual({ candles: [], header: false, timeUnit: 'us', missing: [{ from: utc(2025, 2, 3), to: utc(2025, 2, 3, 23), missing: 24 }] });
   });
 
   it('checks 1M rows against calendar months (a leap February) in the 1mo file', () => {
     const file = archiveFile('BTCUSDT', '1M', 'monthly', utc(2024, 2));
     expect(file.name).toBe('BTCUSDT-1mo-2024-02.zip');
     const row = `${utc(2024, 2)},1,2,0.5,1.5,10,${utc(2024, 3) - 1},15,3,5,7.5,0`;
-    expect(parseArchiveCsv(row, file).candles[0]).toMatchObject({ openTime: utc(2024, 2), closeTime: utc(2024, 3) - 1, trades: 3 });
+    expect(parseArchiveCsv(row, file).candles.at(0)).toMatchObject({ openTime: utc(2024, 2), closeTime: utc(2024, 3) - 1, trades: 3 });
     expect(parseError(() => parseArchiveCsv(`${utc(2024, 2)},1,2,0.5,1.5,10,${utc(2024, 3)},15,3,5,7.5,0`, file)).code).toBe('CSV_CLOSE_TIME');
   });
 

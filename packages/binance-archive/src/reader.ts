@@ -168,8 +168,8 @@ export function createArchiveReader(options: ArchiveReaderOptions = {}): Archive
           zip = download.body;
         }
         const csv = await extractArchiveCsv(zip, file, resolved.maxCsvBytes);
-        // The CSV is ASCII; latin1 decodes it byte for byte, and any stray byte fails the row checks.
-        const parsed = parseArchiveCsv(csv.toString('latin1'), file);
+        // Parsed as bytes: the candles point into the CSV rather than copy every value into a string of its own.
+        const parsed = parseArchiveCsv(csv, file);
         if (cachePath !== undefined && !fromCache) await keepZip(cachePath, zip);
         return finish({ ...base(), outcome: 'ok', ...parsed });
       } catch (error) {

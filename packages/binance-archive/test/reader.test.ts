@@ -99,8 +99,8 @@ describe.skipIf(!monthsDir || !daysDir)(`real archive files over HTTP${monthsDir
     const [day, jan] = items as [Extract<ArchiveReadItem, { source: 'archive' }>, Extract<ArchiveReadItem, { source: 'archive' }>];
     expect([day.timeUnit, jan.timeUnit]).toEqual(['ms', 'us']);
     // One continuous series in epoch ms across the unit switch.
-    expect(nextCandleOpen('1m', day.candles.at(-1)?.openTime as number)).toBe(jan.candles[0]?.openTime);
-    expect(jan.candles[0]).toMatchObject({ openTime: utc(2025, 1), closeTime: utc(2025, 1) + 59_999, open: '93576.00000000', isClosed: true });
+    expect(nextCandleOpen('1m', day.candles.at(-1)?.openTime as number)).toBe(jan.candles.at(0)?.openTime);
+    expect(jan.candles.at(0)).toMatchObject({ openTime: utc(2025, 1), closeTime: utc(2025, 1) + 59_999, open: '93576.00000000', isClosed: true });
     expect(jan.missing).toEqual([]);
     const fileEvents = events.filter((e) => e.type === 'file');
     expect(fileEvents.map((e) => [e.file.name, e.outcome, e.candles])).toEqual([
@@ -134,7 +134,7 @@ describe('download and verify', LIMIT, () => {
       '/data/spot/daily/klines/ETHBTC/1h/ETHBTC-1h-2024-06-10.zip',
     ]);
     expect(result).toMatchObject({ outcome: 'ok', attempts: 1, fromCache: false, header: false, timeUnit: 'ms', missing: [] });
-    if (result.outcome === 'ok') expect(result.candles.map((c) => c.open)).toEqual(csv.trimEnd().split('\n').map((l) => l.split(',')[1]));
+    if (result.outcome === 'ok') expect(result.candles.toArray().map((c) => c.open)).toEqual(csv.trimEnd().split('\n').map((l) => l.split(',')[1]));
   });
 
   it('reads the 1M interval from the 1mo folder', async () => {

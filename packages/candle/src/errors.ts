@@ -1,5 +1,5 @@
 /** What was wrong with an argument of this package. */
-export type CandleErrorCode = 'INVALID_INTERVAL' | 'NO_FIXED_LENGTH' | 'INVALID_TIME';
+export type CandleErrorCode = 'INVALID_INTERVAL' | 'NO_FIXED_LENGTH' | 'INVALID_TIME' | 'INVALID_COLUMNS';
 
 /** The one error class of `@collector/candle`; `code` says what was wrong. */
 export class CandleError extends Error {

@@ -16,3 +16,4 @@ export {
   type CandleInterval,
   type FixedCandleInterval,
 } from './intervals.js';
+export { PackedCandles, type PackedCandlesColumns } from './packed.js';

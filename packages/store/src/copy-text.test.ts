@@ -1,9 +1,9 @@
-import type { Candle } from '@collector/candle';
+import { type Candle, type CandleText, PackedCandles } from '@collector/candle';
 import { Decimal, type DecimalInput, lazyDecimal } from '@collector/decimal';
 import { describe, expect, it } from 'vitest';
 import { StoreValidationError } from './errors.js';
-import { copyChunks } from './copy-text.js';
-import { prepareCandles } from './validate.js';
+import { copyChunks, packedCopyChunks } from './copy-text.js';
+import { prepareCandles, preparePackedCandles } from './validate.js';
 
 type CandleInput = Candle<DecimalInput>;
 
@@ -15,6 +15,21 @@ function candle(openTime: number, decimals: DecimalInput[], symbol = 'BTCUSDT'):
 function text(candles: CandleInput[]): string[] {
   const prepared = prepareCandles('loadCandles', candles, 5000, { deferDecimals: true });
   return Buffer.concat([...copyChunks('loadCandles', prepared)]).toString('utf8').split('\n').slice(0, -1);
+}
+
+function packedText(candles: CandleText[]): string[] {
+  const packed = PackedCandles.from(candles);
+  preparePackedCandles('loadCandles', packed);
+  return Buffer.concat([...packedCopyChunks('loadCandles', packed)]).toString('utf8').split('\n').slice(0, -1);
+}
+
+function expectValidationError(run: () => unknown, fields: object): void {
+  expect(run).toThrowError(StoreValidationError);
+  try {
+    run();
+  } catch (error) {
+    expect(error).toMatchObject({ code: 'INVALID_CANDLE', ...fields });
+  }
 }
 
 describe('copyChunks', () => {
@@ -37,14 +52,22 @@ describe('copyChunks', () => {
   });
 
   it('refuses a value that is not a decimal, or is negative, naming the candle and field', () => {
-    for (const bad of ['1,5', '-1', '']) {
+    for (const bad of ['1,5', '-1', '', '1.', '1e', '\u0661']) {
       const rows = [candle(0, ['1', '1', '1', '1', '1', '1', '1', '1']), candle(60_000, ['1', '1', '1', '1', bad, '1', '1', '1'])];
-      expect(() => text(rows)).toThrowError(StoreValidationError);
-      try {
-        text(rows);
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'INVALID_CANDLE', index: 1, field: 'volume' });
-      }
+      expectValidationError(() => text(rows), { index: 1, field: 'volume' });
     }
+  });
+
+  it('writes packed candles as it writes the same candles as objects', () => {
+    const t = Date.UTC(2024, 1, 29, 23, 58);
+    const decimals = ['64321.12000000', '0.00000000', '007.10', '5E-8', '100', '100.0', '0.50', '.5', '12.3400', '0', '1.000', '10'];
+    const rows = Array.from({ length: 40 }, (_, i) => candle(t + i * 60_000, Array.from({ length: 8 }, (_, f) => decimals[(i + f) % decimals.length] as string)) as CandleText);
+    expect(packedText(rows)).toEqual(text(rows));
+  });
+
+  it('refuses packed candles with a bad decimal, or open times that do not ascend, naming the candle and field', () => {
+    const rows = [candle(0, ['1', '1', '1', '1', '1', '1', '1', '1']), candle(60_000, ['1', '1', '1', '1', '1', '1', '-1', '1'])] as CandleText[];
+    expectValidationError(() => packedText(rows), { index: 1, field: 'takerBuyVolume' });
+    expectValidationError(() => packedText([rows[0] as CandleText, { ...(rows[1] as CandleText), takerBuyVolume: '1', openTime: 0 }]), { index: 1, field: 'openTime' });
   });
 });

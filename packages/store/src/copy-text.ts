@@ -1,9 +1,11 @@
+import type { CandleText, PackedCandles } from '@collector/candle';
 import { isPlainDecimal, normalizeDecimalString } from '@collector/decimal';
 import { candleDecimalText, type DecimalField, type PreparedCandles } from './validate.js';
 
 /** Bytes of one chunk handed to the COPY stream: large enough to amortize a write, small enough to bound memory. */
 const CHUNK_BYTES = 256 * 1024;
 const DAY_MS = 86_400_000;
+const MINUTES_PER_DAY = 1440;
 const TAB = 9;
 const NEWLINE = 10;
 const ZERO = 48;
@@ -17,38 +19,21 @@ function copyText(text: string): string {
 }
 
 /**
- * Length of the canonical form of plain, unsigned decimal text when that form is a prefix of it (trailing
- * fractional zeros and a bare dot cut: `64321.12000000` → 8, `0.00000000` → 1); -1 when it is not (leading
- * zeros such as `007.5`), or the text is not plain and unsigned.
- */
-function canonicalPrefixLength(s: string): number {
-  const length = s.length;
-  if (length === 0 || s.charCodeAt(0) === MINUS) return -1;
-  let dot = -1;
-  for (let i = 0; i < length; i++) {
-    const code = s.charCodeAt(i);
-    if (code === DOT) {
-      if (dot !== -1 || i === 0 || i === length - 1) return -1;
-      dot = i;
-    } else if (code < ZERO || code > ZERO + 9) return -1;
-  }
-  const integerEnd = dot === -1 ? length : dot;
-  if (integerEnd > 1 && s.charCodeAt(0) === ZERO) return -1;
-  if (dot === -1) return length;
-  let end = length;
-  while (end > dot + 1 && s.charCodeAt(end - 1) === ZERO) end--;
-  return end === dot + 1 ? dot : end;
-}
-
-/**
  * Writes the COPY text of validated candle rows straight into buffers: no string per line or per field, so a load
- * of millions of rows makes little garbage (which showed as the largest cost after the text itself).
+ * of millions of rows makes little garbage (which showed as the largest cost after the text itself). Short pieces
+ * are copied with JS loops: a native call per field (`buffer.write`, `buffer.copy`) cost more than the copying.
  */
 class CopyWriter {
   private buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private at = 0;
   private day = Number.NaN;
-  private dayPrefix = Buffer.alloc(0);
+  private dayPrefix: Uint8Array = new Uint8Array(0);
+  private minute = Number.NaN;
+  /** `YYYY-MM-DDTHH:MM:` of {@link minute}: a 1m candle's open and close times share it. */
+  private minutePrefix: Uint8Array = new Uint8Array(0);
+  private linePrefix: Uint8Array = new Uint8Array(0);
+  private symbol: string | undefined;
+  private interval: string | undefined;
 
   /** Bytes written since the last {@link take}. */
   get size(): number {
@@ -75,20 +60,79 @@ class CopyWriter {
     this.buffer[this.at++] = code;
   }
 
-  bytes(source: Buffer): void {
+  private bytes(source: Uint8Array): void {
     this.room(source.length);
-    this.at += source.copy(this.buffer, this.at);
+    const buffer = this.buffer;
+    let at = this.at;
+    for (let i = 0; i < source.length; i++) buffer[at++] = source[i] as number;
+    this.at = at;
   }
 
-  /** ASCII text (digits and dots), or its first `length` characters. */
-  ascii(text: string, length = text.length): void {
+  /** ASCII text (digits and dots). */
+  ascii(text: string): void {
+    this.room(text.length);
+    const buffer = this.buffer;
+    let at = this.at;
+    for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
+    this.at = at;
+  }
+
+  /**
+   * Plain unsigned decimal text in the canonical form PostgreSQL's `trim_scale` would keep, when that form is a
+   * prefix of it (trailing fractional zeros and a bare dot cut: `64321.12000000` → `64321.12`, `0.00000000` → `0`),
+   * scanned and copied in one pass. False, with nothing written, for anything else (`007.5`, `5E-8`, `-1`, `.5`).
+   */
+  canonicalDecimal(text: string): boolean {
+    const length = text.length;
     this.room(length);
-    this.at += this.buffer.write(text, this.at, length, 'latin1');
+    const buffer = this.buffer;
+    const at = this.at;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return false;
+      buffer[at + i] = code;
+    }
+    return this.canonicalize(length);
   }
 
-  /** A non-negative safe integer in decimal digits. */
+  /** {@link canonicalDecimal} of the ASCII bytes source[from, to). */
+  canonicalDecimalBytes(source: Uint8Array, from: number, to: number): boolean {
+    const length = to - from;
+    this.room(length);
+    const buffer = this.buffer;
+    const at = this.at;
+    for (let i = 0; i < length; i++) buffer[at + i] = source[from + i] as number;
+    return this.canonicalize(length);
+  }
+
+  /** Checks the `length` bytes just placed at {@link at} and commits their canonical prefix, or none of them. */
+  private canonicalize(length: number): boolean {
+    const buffer = this.buffer;
+    const start = this.at;
+    const end = start + length;
+    let dot = -1;
+    for (let i = start; i < end; i++) {
+      const code = buffer[i] as number;
+      if (code === DOT) {
+        if (dot !== -1 || i === start || i === end - 1) return false;
+        dot = i;
+      } else if (code < ZERO || code > ZERO + 9) return false;
+    }
+    if (length === 0 || ((dot === -1 ? end : dot) - start > 1 && buffer[start] === ZERO)) return false;
+    let last = end;
+    if (dot !== -1) {
+      while (last > dot + 1 && buffer[last - 1] === ZERO) last--;
+      if (last === dot + 1) last = dot;
+    }
+    this.at = last;
+    return true;
+  }
+
+  /** A non-negative safe integer in decimal digits, written without a string. */
   integer(value: number): void {
-    this.ascii(String(value));
+    let width = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) width++;
+    this.digits(value, width);
   }
 
   private digits(value: number, width: number): void {
@@ -100,33 +144,78 @@ class CopyWriter {
     this.at += width;
   }
 
-  /** Epoch ms as ISO text (`2024-03-01T12:34:59.999Z`); the date part is built once a day. */
+  /** Epoch ms as ISO text (`2024-03-01T12:34:59.999Z`); the date and minute part is built once a minute. */
   timestamp(ms: number): void {
-    const day = Math.floor(ms / DAY_MS);
-    if (day !== this.day) {
-      this.day = day;
-      this.dayPrefix = Buffer.from(new Date(day * DAY_MS).toISOString().slice(0, -13), 'latin1');
-    }
-    this.bytes(this.dayPrefix);
-    let rest = ms - day * DAY_MS;
-    const hours = Math.floor(rest / 3_600_000);
-    rest -= hours * 3_600_000;
-    const minutes = Math.floor(rest / 60_000);
-    rest -= minutes * 60_000;
+    const minute = Math.floor(ms / 60_000);
+    if (minute !== this.minute) this.startMinute(minute);
+    this.bytes(this.minutePrefix);
+    const rest = ms - minute * 60_000;
     const seconds = Math.floor(rest / 1000);
-    this.digits(hours, 2);
-    this.byte(COLON);
-    this.digits(minutes, 2);
-    this.byte(COLON);
     this.digits(seconds, 2);
     this.byte(DOT);
     this.digits(rest - seconds * 1000, 3);
     this.byte(90); // Z
   }
+
+  private startMinute(minute: number): void {
+    this.minute = minute;
+    const day = Math.floor(minute / MINUTES_PER_DAY);
+    if (day !== this.day) {
+      this.day = day;
+      // The date part with its `T` (longer than 11 bytes past the year 9999).
+      this.dayPrefix = Buffer.from(new Date(day * DAY_MS).toISOString().slice(0, -13), 'latin1');
+      this.minutePrefix = new Uint8Array(this.dayPrefix.length + 6);
+      this.minutePrefix.set(this.dayPrefix);
+    }
+    const prefix = this.minutePrefix;
+    const at = this.dayPrefix.length;
+    const ofDay = minute - day * MINUTES_PER_DAY;
+    const hours = Math.floor(ofDay / 60);
+    const minutes = ofDay - hours * 60;
+    prefix[at] = ZERO + Math.floor(hours / 10);
+    prefix[at + 1] = ZERO + (hours % 10);
+    prefix[at + 2] = COLON;
+    prefix[at + 3] = ZERO + Math.floor(minutes / 10);
+    prefix[at + 4] = ZERO + (minutes % 10);
+    prefix[at + 5] = COLON;
+  }
+
+  /** The start of a line up to the first price: symbol, interval, timestamp, open and close time. */
+  lineStart(symbol: string, interval: string, openTime: number, closeTime: number): void {
+    if (symbol !== this.symbol || interval !== this.interval) {
+      this.symbol = symbol;
+      this.interval = interval;
+      this.linePrefix = Buffer.from(`${copyText(symbol)}\t${copyText(interval)}\t`, 'utf8');
+    }
+    this.bytes(this.linePrefix);
+    this.integer(openTime);
+    this.byte(TAB);
+    this.timestamp(openTime);
+    this.byte(TAB);
+    this.timestamp(closeTime);
+    this.byte(TAB);
+  }
+
+  /** The end of a line after the last volume: trades and is_closed. */
+  lineEnd(trades: number, isClosed: boolean): void {
+    this.integer(trades);
+    this.byte(TAB);
+    this.byte(isClosed ? 116 : 102); // t / f
+    this.byte(NEWLINE);
+  }
 }
 
 /** The decimal columns in COPY order: open, high, low, close, volume, quote, taker buy, taker buy quote. */
 const DECIMAL_FIELDS: readonly DecimalField[] = ['open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'takerBuyVolume', 'takerBuyQuoteVolume'];
+
+/**
+ * The canonical text of a decimal that {@link CopyWriter.canonicalDecimal} could not take as it is: plain unsigned
+ * text normalized by slicing, anything else through the checked way, which throws for what is not a decimal.
+ */
+function otherDecimal(slowDecimal: ReturnType<typeof candleDecimalText>, index: number, candle: Parameters<typeof slowDecimal>[1], field: DecimalField, value: Parameters<typeof slowDecimal>[3]): string {
+  if (typeof value === 'string' && value.charCodeAt(0) !== MINUS && isPlainDecimal(value)) return normalizeDecimalString(value);
+  return slowDecimal(index, candle, field, value);
+}
 
 /**
  * COPY text of the rows (the columns of `COPY_COLUMNS`), in chunks built as the stream asks for them. Prices and
@@ -138,46 +227,39 @@ const DECIMAL_FIELDS: readonly DecimalField[] = ['open', 'high', 'low', 'close',
 export function* copyChunks(operation: string, prepared: PreparedCandles): Generator<Buffer, void, undefined> {
   const slowDecimal = candleDecimalText(operation);
   const out = new CopyWriter();
-  let symbol: string | undefined;
-  let interval: string | undefined;
-  let prefix = Buffer.alloc(0);
-  const decimal = (index: number, candle: ReturnType<PreparedCandles['at']>, field: DecimalField): void => {
-    const value = candle[field];
-    if (typeof value === 'string') {
-      const length = canonicalPrefixLength(value);
-      if (length !== -1) {
-        out.ascii(value, length);
-        out.byte(TAB);
-        return;
-      }
-      if (value.charCodeAt(0) !== MINUS && isPlainDecimal(value)) {
-        out.ascii(normalizeDecimalString(value));
-        out.byte(TAB);
-        return;
-      }
-    }
-    out.ascii(slowDecimal(index, candle, field, value));
-    out.byte(TAB);
-  };
   for (let i = 0; i < prepared.count; i++) {
     const c = prepared.at(i);
-    if (c.symbol !== symbol || c.interval !== interval) {
-      symbol = c.symbol;
-      interval = c.interval;
-      prefix = Buffer.from(`${copyText(symbol)}\t${copyText(interval)}\t`, 'utf8');
+    out.lineStart(c.symbol, c.interval, c.openTime, c.closeTime);
+    for (const field of DECIMAL_FIELDS) {
+      const value = c[field];
+      if (typeof value !== 'string' || !out.canonicalDecimal(value)) out.ascii(otherDecimal(slowDecimal, i, c, field, value));
+      out.byte(TAB);
     }
-    out.bytes(prefix);
-    out.integer(c.openTime);
-    out.byte(TAB);
-    out.timestamp(c.openTime);
-    out.byte(TAB);
-    out.timestamp(c.closeTime);
-    out.byte(TAB);
-    for (const field of DECIMAL_FIELDS) decimal(i, c, field);
-    out.integer(c.trades);
-    out.byte(TAB);
-    out.byte(c.isClosed ? 116 : 102); // t / f
-    out.byte(NEWLINE);
+    out.lineEnd(c.trades, c.isClosed);
+    if (out.size >= CHUNK_BYTES - 1024) yield out.take();
+  }
+  if (out.size > 0) yield out.take();
+}
+
+/**
+ * {@link copyChunks} of packed candles (validated by `preparePackedCandles`): their prices and volumes go from the
+ * source bytes to the COPY text with one check-and-copy pass each; only text that is not canonical already (rare in
+ * exchange data) becomes a string, for the checked way.
+ */
+export function* packedCopyChunks(operation: string, packed: PackedCandles): Generator<Buffer, void, undefined> {
+  const slowDecimal = candleDecimalText(operation);
+  const out = new CopyWriter();
+  const { text, decimalBounds, openTimes, closeTimes, trades, symbol, interval } = packed;
+  for (let i = 0; i < packed.length; i++) {
+    out.lineStart(symbol, interval, openTimes[i] as number, closeTimes[i] as number);
+    let bound = i * DECIMAL_FIELDS.length * 2;
+    for (let f = 0; f < DECIMAL_FIELDS.length; f++, bound += 2) {
+      if (!out.canonicalDecimalBytes(text, decimalBounds[bound] as number, decimalBounds[bound + 1] as number)) {
+        out.ascii(otherDecimal(slowDecimal, i, packed.at(i) as CandleText, DECIMAL_FIELDS[f] as DecimalField, packed.decimalText(i, f)));
+      }
+      out.byte(TAB);
+    }
+    out.lineEnd(trades[i] as number, true);
     if (out.size >= CHUNK_BYTES - 1024) yield out.take();
   }
   if (out.size > 0) yield out.take();

@@ -1,4 +1,4 @@
-export { createStore, type Store, type CommitInput, type CommitResult, type SetStateOptions } from './store.js';
+export { createStore, type Store, type CommitInput, type CommitResult, type LoadInput, type SetStateOptions } from './store.js';
 export type { LoadPath, LoadResult } from './copy-load.js';
 export { createStoreReader, DEFAULT_STORE_READER_OPTIONS, type StoreReader, type StoreReaderOptions } from './reader.js';
 export { createLeaseBoard, DEFAULT_LEASE_BOARD_OPTIONS, type LeaseBoard, type LeaseBoardOptions, type ReplicaRecord } from './lease-board.js';

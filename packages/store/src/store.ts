@@ -1,5 +1,5 @@
 import { candles, collectorState, knownCandleGaps, migrate as migrateSchema, orderbookData, type MigrateOptions, type MigrateResult } from '@collector/schema';
-import { type Candle, type CandleInterval, type CandleText, INTERVAL_MS, isCandleInterval } from '@collector/candle';
+import { type Candle, type CandleInterval, type CandleText, INTERVAL_MS, isCandleInterval, type PackedCandles } from '@collector/candle';
 import type { DecimalInput } from '@collector/decimal';
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
@@ -8,7 +8,7 @@ import { plainArray, textArray } from './array-literal.js';
 import { toCandleText } from './candle-row.js';
 import { StoreError } from './errors.js';
 import { DEFAULT_STORE_OPTIONS, SILENT_LOGGER, type StoreOptions } from './options.js';
-import { loadPrepared, type LoadResult } from './copy-load.js';
+import { loadPrepared, type LoadResult, prepareLoadRows } from './copy-load.js';
 import { candleConflictUpdate, type Executor, orderStates, rangeIsEmpty, type StateRow, stateUpsert, toState } from './statements.js';
 import type {
   CandleGap,
@@ -42,6 +42,17 @@ export interface SetStateOptions {
 /** What {@link Store.commitCandles} writes. */
 export interface CommitInput {
   candles: readonly Candle<DecimalInput>[];
+  /** State rows to advance with the candles, each (symbol, stream) once; may be empty. */
+  states: readonly CollectorStateInput[];
+}
+
+/**
+ * What {@link Store.loadCandles} takes: candles as objects, or packed in columns ({@link PackedCandles}: one
+ * series, open times strictly ascending, all closed, as an archive reader delivers a file), and the state rows to
+ * advance with them.
+ */
+export interface LoadInput {
+  candles: readonly Candle<DecimalInput>[] | PackedCandles;
   /** State rows to advance with the candles, each (symbol, stream) once; may be empty. */
   states: readonly CollectorStateInput[];
 }
@@ -85,7 +96,7 @@ export interface Store {
    * Prices and volumes are stored canonically, as by every other write.
    * @throws {StoreValidationError} `INVALID_CANDLE` / `INVALID_STATE` before anything is written.
    */
-  loadCandles(input: CommitInput): Promise<LoadResult>;
+  loadCandles(input: LoadInput): Promise<LoadResult>;
   /** Candles of one symbol and interval with open times in `[from, to]`, oldest first, as PostgreSQL's exact text. */
   getCandles(query: CandleRangeQuery & { limit?: number }): Promise<CandleText[]>;
   /**
@@ -341,7 +352,7 @@ export function createStore(options: StoreOptions): Store {
     async loadCandles(input) {
       if (closed) throw new StoreError('CLOSED', 'loadCandles failed: the store is closed');
       // Prices and volumes are checked as the COPY text is built: one pass over them, not two.
-      const prepared = prepareCandles('loadCandles', input?.candles, chunkSize, { deferDecimals: true });
+      const prepared = prepareLoadRows(input?.candles, chunkSize);
       const states = prepareStates('loadCandles', input?.states);
       const load = (preferCopy: boolean): Promise<LoadResult> =>
         sql.begin((tx) => loadPrepared(tx, prepared, states, preferCopy)) as Promise<LoadResult>;

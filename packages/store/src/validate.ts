@@ -1,4 +1,4 @@
-import { type Candle, type CandleSeries, type CandleText, isCandleInterval } from '@collector/candle';
+import { type Candle, type CandleSeries, type CandleText, isCandleInterval, type PackedCandles } from '@collector/candle';
 import { decimalSourceText, type DecimalInput, formatDecimal, isDecimal, isPlainDecimal, normalizeDecimalString } from '@collector/decimal';
 import { StoreValidationError, type StoreErrorCode } from './errors.js';
 import type { CollectorStateInput, KnownCandleGap, OrderbookSnapshotRecord, PriceLevelInput } from './types.js';
@@ -223,6 +223,33 @@ export function prepareCandles(
       return c;
     },
   };
+}
+
+/**
+ * Checks packed candles (one series) the way {@link prepareCandles} checks objects, without making any: the
+ * symbol and interval once, every time and trade count, and open times strictly ascending (packed batches are
+ * never deduplicated). Prices and volumes are checked as their COPY text is written.
+ * @returns the series and its open-time range; undefined for an empty batch.
+ * @throws {StoreValidationError} code `INVALID_CANDLE`, naming the index, symbol and field.
+ */
+export function preparePackedCandles(operation: string, packed: PackedCandles): PreparedCandles['series'] {
+  const check = new Checker(operation, 'INVALID_CANDLE', 'candle');
+  const { symbol, interval, openTimes, closeTimes, trades } = packed;
+  const item = { symbol, interval };
+  check.text(0, item, 'symbol');
+  if (!isCandleInterval(interval)) check.fail(0, item, 'interval', `is ${describe(interval)}, not a Binance interval`);
+  let previous = -1;
+  for (let index = 0; index < packed.length; index++) {
+    const openTime = openTimes[index] as number;
+    const closeTime = closeTimes[index] as number;
+    const count = trades[index] as number;
+    if (!Number.isSafeInteger(openTime) || openTime < 0) check.fail(index, item, 'openTime', `is ${openTime}, expected a non-negative safe integer`);
+    if (!Number.isSafeInteger(closeTime) || closeTime < openTime) check.fail(index, item, 'closeTime', `(${closeTime}) is not an integer at or after openTime (${openTime})`);
+    if (!Number.isSafeInteger(count) || count < 0) check.fail(index, item, 'trades', `is ${count}, expected a non-negative safe integer`);
+    if (openTime <= previous) check.fail(index, item, 'openTime', `(${openTime}) does not follow ${previous}: packed candles must ascend strictly`);
+    previous = openTime;
+  }
+  return packed.length === 0 ? undefined : { symbol, interval, from: openTimes[0] as number, to: previous };
 }
 
 function emptyColumns(): CandleColumns {

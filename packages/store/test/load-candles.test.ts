@@ -1,4 +1,4 @@
-import type { Candle } from '@collector/candle';
+import { type Candle, type CandleText, PackedCandles } from '@collector/candle';
 import { Decimal, type DecimalInput, lazyDecimal } from '@collector/decimal';
 import { createTestDatabase, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -105,6 +105,24 @@ describe('loadCandles', () => {
     });
     expect(result).toMatchObject({ path: 'staging', candles: 20 });
     expect(result.states.map((s) => s.lastTimestamp)).toEqual([T0 + 9 * MINUTE, T0 + 100 * MINUTE]);
+  });
+
+  it('loads packed candles (as an archive file comes) like the same candles as objects, by COPY and through staging', async () => {
+    const rows = range('BTCUSDT', 0, 3000) as CandleText[];
+    rows[1] = candle('BTCUSDT', 1, { open: '5E-8', volume: '007.50', quoteVolume: '.25' }) as CandleText;
+    const state = { symbol: 'BTCUSDT', stream: STREAM, lastTimestamp: T0 + 2999 * MINUTE };
+    expect(await store.loadCandles({ candles: rows, states: [state] })).toMatchObject({ path: 'copy', candles: 3000 });
+    const asObjects = await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 3000 * MINUTE });
+    await db.sql`TRUNCATE candles, collector_state`;
+    const packed = PackedCandles.from(rows);
+    expect(await store.loadCandles({ candles: packed, states: [state] })).toMatchObject({ path: 'copy', candles: 3000 });
+    expect(await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0, to: T0 + 3000 * MINUTE })).toEqual(asObjects);
+    expect(asObjects[1]).toMatchObject({ open: '0.00000005', volume: '7.5', quoteVolume: '0.25' });
+    // Into a range with rows: the staging upsert, closed rows kept.
+    expect(await store.loadCandles({ candles: packed, states: [state] })).toMatchObject({ path: 'staging', candles: 0 });
+    const bad = PackedCandles.from([rows[0] as CandleText, { ...(rows[1] as CandleText), openTime: T0 + 5000 * MINUTE, closeTime: T0 + 5001 * MINUTE - 1, high: '-1' }]);
+    await expect(store.loadCandles({ candles: bad, states: [] })).rejects.toMatchObject({ code: 'INVALID_CANDLE', index: 1, field: 'high' });
+    expect(await store.getCandles({ symbol: 'BTCUSDT', interval: '1m', from: T0 + 5000 * MINUTE, to: T0 + 5000 * MINUTE })).toEqual([]);
   });
 
   it('refuses a bad candle before anything is written', async () => {

@@ -1,5 +1,5 @@
 import type { ArchiveCandles, ArchiveRestRange } from '@collector/binance-archive';
-import { candlesBetween, nextCandleOpen, previousCandleOpen } from '@collector/candle';
+import { type CandleText, candlesBetween, nextCandleOpen, type PackedCandles, previousCandleOpen } from '@collector/candle';
 import type { CollectorContext } from '../context.js';
 import { type SeriesProgress, stateStream } from '../progress.js';
 import { recordExchangeGaps } from '../repair.js';
@@ -57,7 +57,8 @@ async function storeFile(ctx: CollectorContext, series: SeriesProgress, item: Ar
   const { symbol, interval } = series.key;
   meter.using('archive');
   const last = previousCandleOpen(interval, item.to);
-  let candles = item.candles;
+  // Packed as the reader parsed the file: objects only when REST adds candles to merge in (a truncated file).
+  let candles: PackedCandles | CandleText[] = item.candles;
   if (item.missing.length > 0) {
     // Truncated files have been published: only what REST lacks too is an exchange gap.
     const confirmed = await untilDone(() => confirmMissing(ctx, series.key, item.missing), {
@@ -70,7 +71,7 @@ async function storeFile(ctx: CollectorContext, series: SeriesProgress, item: Ar
       ctx.logger.warn({ symbol, interval, file: item.file.name, found: confirmed.found.length }, 'archive file lacks candles REST has; storing them with it');
       ctx.metrics.repairs.inc({ symbol, interval, reason: 'archive-missing' }, confirmed.found.length);
     }
-    candles = mergeByOpenTime(candles, confirmed.found);
+    if (confirmed.found.length > 0) candles = mergeByOpenTime(item.candles.toArray(), confirmed.found);
     // Gaps first: the state loaded with the file steps over them, so they must already be on record.
     await recordExchangeGaps(ctx, series, confirmed.holes);
   }
