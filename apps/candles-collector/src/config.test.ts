@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_SYMBOLS, parseSymbolList } from '@collector/service-kit';
+import { ConfigError, DEFAULT_SYMBOLS } from '@collector/service-kit';
 import { loadConfig } from './config.js';
 
 const NOW = Date.UTC(2026, 10, 24, 12);
@@ -54,9 +54,10 @@ describe('loadConfig', () => {
   });
 
   it('reads both symbol list forms', () => {
-    expect(parseSymbolList("['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT']")).toEqual(DEFAULT_SYMBOLS);
-    expect(parseSymbolList('["BTCUSDT","ETHUSDT"]')).toEqual(['BTCUSDT', 'ETHUSDT']);
-    expect(parseSymbolList('BTCUSDT, ETHUSDT')).toEqual(['BTCUSDT', 'ETHUSDT']);
+    const names = (symbols: string) => loadConfig({ SYMBOLS: symbols }, NOW).symbolSelection.names;
+    expect(names("['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT', 'BNBUSDT']")).toEqual(DEFAULT_SYMBOLS);
+    expect(names('["BTCUSDT","ETHUSDT"]')).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(names('BTCUSDT, ETHUSDT')).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
 
   it('reads patterns, ALL and exclusions in SYMBOLS, and the replica settings', () => {

@@ -2,12 +2,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
-import { ConfigError, DEFAULT_SYMBOLS, localUrl, parseSymbolList, readEnv, startStatusLine } from '@collector/service-kit';
+import { ConfigError, DEFAULT_SYMBOLS, isFixedSelection, localUrl, parseSymbolSelection, readEnv, startStatusLine } from '@collector/service-kit';
 import type { StatusReport } from '@collector/status-page';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
 import { redisAnswers } from './redis-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The symbols the demo's simulator lists for a `SYMBOLS` value: the names it gives, and the default five when it
+ * also has patterns (`*USDT`, `ALL`), so that the collectors' own selection has something to match. Exclusions are
+ * left to the collectors, which apply them to what the simulator lists, as they would to Binance's list.
+ */
+function simulatedSymbols(symbolsText: string | undefined): string[] {
+  if (symbolsText === undefined) return DEFAULT_SYMBOLS;
+  const selection = parseSymbolSelection(symbolsText);
+  return isFixedSelection(selection) ? [...selection.names] : [...new Set([...selection.names, ...DEFAULT_SYMBOLS])];
+}
+
 const SERVICES = [
   { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, httpPort: '8080', shows: 'candles' },
   { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, httpPort: '8081', shows: 'order books' },
@@ -71,7 +83,7 @@ async function main(): Promise<void> {
     env.REDIS_ENABLED = 'false';
   }
   if (demo) {
-    const symbols = readEnv(env, 'SYMBOLS') === undefined ? DEFAULT_SYMBOLS : parseSymbolList(env.SYMBOLS as string);
+    const symbols = simulatedSymbols(readEnv(env, 'SYMBOLS'));
     sim = await startBinanceSim({ port: 0, symbols, seed: 1 });
     env.BINANCE_BASE_URL = sim.restUrl;
     env.BINANCE_WS_URL = sim.restUrl.replace(/^http/, 'ws');

@@ -1,8 +1,9 @@
 // Benchmark orderbook.stream_cpu: collector CPU per partial-depth push in stream mode, 500 synthetic symbols at
 // 20 levels (`@depth20@100ms`, about 5,000 pushes/s), 1 s grid, storing and publishing as in production. The CPU is
 // the collector process's own (process_cpu_seconds_total from its /metrics) over the pushes it counted
-// (collector_orderbook_partial_depth_events_total), so it includes the WebSocket frames, the JSON parse, the checks of
-// the text and the order, and each second's insert and publish. The simulator and PostgreSQL run on the same machine.
+// (collector_orderbook_partial_depth_events_total), so it includes the WebSocket frames, the routing of every push, the
+// JSON parse and checks of the pushes read at grid times (the newest of each symbol; the others are never parsed), and
+// each second's insert and publish. The simulator and PostgreSQL run on the same machine.
 import { randomBytes } from 'node:crypto';
 import { emitBenchResult } from '@collector/testkit/bench';
 import { sleep, startStreamRun } from './lib.js';

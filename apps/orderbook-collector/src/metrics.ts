@@ -48,7 +48,7 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
   const resyncs = counter(registry, 'collector_orderbook_resyncs_total', 'Books that left the live state or streams that went down, by reason', ['symbol', 'reason']);
   const writeFailures = counter(registry, 'collector_orderbook_write_failures_total', 'Failed snapshot inserts (kept and retried)');
   const partialDepths = counter(registry, 'collector_orderbook_partial_depth_events_total', 'Partial-depth pushes received (stream mode)');
-  const invalidFrames = counter(registry, 'collector_orderbook_invalid_frames_total', 'Stream frames refused by the client\'s checks (bad decimal, levels out of order, crossed book): dropped, nothing stored');
+  const invalidFrames = counter(registry, 'collector_orderbook_invalid_frames_total', 'Stream frames refused by the client\'s checks (bad decimal, levels out of order, crossed book): dropped, nothing stored; partial-depth pushes are checked when read');
   const ticksMissed = counter(registry, 'collector_orderbook_ticks_missed_total', 'Grid times passed over because the event loop was blocked');
   const writeSeconds = new Gauge({ name: 'collector_orderbook_write_duration_seconds', help: 'Duration of the last successful snapshot insert', registers: [registry] });
   const insertSeconds = new Histogram({

@@ -54,6 +54,14 @@ export interface OpenStreamsParams extends StreamOptions {
    * (see `klineStream`, `depthStream`, `partialDepthStream`). May be empty; add more with `subscribe`.
    */
   streams: readonly string[];
+  /**
+   * Hands partial-depth pushes over unparsed, as `partialDepthFrame` events (in place of `partialDepth` and `event`,
+   * and not through the async iterator): a frame is routed by the stream name at its start, and parsed and checked
+   * only when its `parse()` is called. For a consumer that keeps only the newest push of each stream and reads it now
+   * and then (a collector sampling on a time grid), pushes superseded before they are read cost no JSON parse and no
+   * checks. Other streams are parsed on arrival as usual. @default false
+   */
+  deferPartialDepth?: boolean;
 }
 
 /** Parameters of {@link BinanceClient.depth}. */
@@ -350,10 +358,14 @@ export function createBinanceClient(options: BinanceClientOptions = {}): Binance
       if (typeof params !== 'object' || params === null) {
         throw new BinanceClientError('INVALID_ARGUMENT', 'openStreams failed: expected { streams, ...options }');
       }
-      const { streams, ...overrides } = params;
+      const { streams, deferPartialDepth = false, ...overrides } = params;
+      if (typeof deferPartialDepth !== 'boolean') {
+        throw new BinanceClientError('INVALID_OPTION', `invalid option deferPartialDepth: ${JSON.stringify(deferPartialDepth)} (expected a boolean)`);
+      }
       return openMarketStreams(streams, {
         wsBaseUrl: o.wsBaseUrl,
         options: resolveStreamOptions(overrides, o),
+        deferPartialDepth,
         log,
         attempts: connectionAttempts,
       });

@@ -26,7 +26,7 @@ export {
 } from './options.js';
 export type { DepthLevel, DepthLevelText, DepthSnapshot, ExchangeInfo, RateLimitInfo, SymbolInfo } from './parse.js';
 export { backoffDelayMs, MAX_BACKOFF_MS } from './rate-limiter.js';
-export type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from './stream-events.js';
+export type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent, PartialDepthFrame } from './stream-events.js';
 export type {
   MarketStreams,
   MarketStreamsEventMap,

@@ -56,5 +56,28 @@ export interface PartialDepthEvent {
   asks: DepthLevelText[];
 }
 
+/**
+ * A partial-depth push as it arrived, not parsed yet: what `openStreams({ deferPartialDepth: true })` delivers in place
+ * of a {@link PartialDepthEvent}. It was routed by the stream name at the start of the frame, and nothing else of it
+ * was read; `parse()` parses and checks it exactly as the `partialDepth` event would have been.
+ */
+export interface PartialDepthFrame {
+  type: 'partialDepthFrame';
+  /** Stream name as it came, e.g. `btcusdt@depth20@100ms`. */
+  stream: string;
+  /** Uppercase symbol, taken from the stream name. */
+  symbol: string;
+  /** 5, 10 or 20. */
+  levels: number;
+  /** Local receipt time, epoch ms. */
+  receivedAt: number;
+  /**
+   * The push as a checked {@link PartialDepthEvent}, parsed on the first call; later calls return the same event or
+   * throw the same error.
+   * @throws {ResponseFormatError} for a frame the `partialDepth` event would have refused (an `error` event there).
+   */
+  parse(): PartialDepthEvent;
+}
+
 /** Every market event a stream can deliver. */
 export type MarketEvent = KlineEvent | DepthDiffEvent | PartialDepthEvent;

@@ -9,6 +9,7 @@ import {
   type MarketEvent,
   type MarketStreams,
   type OpenStreamsParams,
+  type PartialDepthFrame,
   type StreamsDisconnectedEvent,
   type StreamsReconnectedEvent,
   type StreamsServerShutdownEvent,
@@ -109,6 +110,24 @@ describe('streams against @collector/binance-sim', () => {
     expect(sim!.wsConnectionCount()).toBe(3);
     expect(handle.streams()).toEqual([streams[2], streams[4], 'btcusdt@kline_1s', 'ethusdt@kline_1s', 'adausdt@kline_1s']);
     await until(() => ['btcusdt@kline_1s', 'ethusdt@kline_1s', 'adausdt@kline_1s'].every((s) => ofStream(seen.events, s).length > 0), 3000, 'the new streams');
+  });
+
+  it('deferPartialDepth: partial-depth pushes come unparsed as partialDepthFrame events, other streams as before', async () => {
+    await start({ symbols: ['BTCUSDT', 'ETHUSDT'] });
+    const { handle, seen } = open({ streams: ['btcusdt@depth20@100ms', 'ethusdt@depth@100ms'], deferPartialDepth: true });
+    const frames: PartialDepthFrame[] = [];
+    handle.on('partialDepthFrame', (frame) => frames.push(frame));
+    await handle.ready();
+    await until(() => frames.length >= 3 && ofStream(seen.events, 'ethusdt@depth@100ms').length > 0, 3000, 'pushes of both streams');
+    expect(frames.every((f) => f.stream === 'btcusdt@depth20@100ms' && f.symbol === 'BTCUSDT' && f.levels === 20)).toBe(true);
+    // Partial depth is not parsed into `event`s; the diff stream is.
+    expect(ofStream(seen.events, 'btcusdt@depth20@100ms')).toEqual([]);
+    const event = frames.at(-1)!.parse();
+    expect(event).toMatchObject({ type: 'partialDepth', stream: 'btcusdt@depth20@100ms', symbol: 'BTCUSDT', levels: 20, receivedAt: frames.at(-1)!.receivedAt });
+    expect(event.bids).toHaveLength(20);
+    expect(event.bids).toEqual(sim!.trueBook('BTCUSDT', event.lastUpdateId, 20).bids);
+    expect(seen.errors).toEqual([]);
+    expect(() => createBinanceClient().openStreams({ streams: [], deferPartialDepth: 'yes' as never })).toThrow(/invalid option deferPartialDepth/);
   });
 
   it('subscribes and unsubscribes at run time; after the unsubscribe ack nothing of that stream arrives', async () => {

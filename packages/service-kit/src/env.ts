@@ -70,25 +70,6 @@ export function parseChoiceEnv<T extends string>(env: Env, name: string, choices
   return text as T;
 }
 
-/** Accepts `['BTCUSDT', 'ETHUSDT']` (the form existing deployments use) and `BTCUSDT,ETHUSDT`. */
-export function parseSymbolList(text: string, variable = 'SYMBOLS'): string[] {
-  const inner = text.trim().replace(/^\[/, '').replace(/\]$/, '');
-  const symbols = inner
-    .split(',')
-    .map((item) => item.trim().replace(/^["']|["']$/g, '').trim())
-    .filter((item) => item !== '');
-  if (symbols.length === 0) throw new ConfigError(variable, `lists no symbol, got "${text}"`);
-  const seen = new Set<string>();
-  for (const symbol of symbols) {
-    if (!/^[A-Z0-9]{2,20}$/.test(symbol)) {
-      throw new ConfigError(variable, `has an invalid symbol "${symbol}" (expected upper-case letters and digits, e.g. BTCUSDT)`);
-    }
-    if (seen.has(symbol)) throw new ConfigError(variable, `lists ${symbol} twice`);
-    seen.add(symbol);
-  }
-  return symbols;
-}
-
 /** Parses `YYYY-MM-DD` (UTC midnight) strictly: `2025-13-01` and `2025-02-30` are refused. */
 export function parseUtcDate(text: string, variable: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);

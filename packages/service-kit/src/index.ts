@@ -7,7 +7,6 @@ export {
   parseChoiceEnv,
   parseDurationEnv,
   parseNumberEnv,
-  parseSymbolList,
   parseUrlEnv,
   parseUtcDate,
   readEnv,
@@ -22,7 +21,7 @@ export {
 export { localUrl, startHealthServer, type HealthServer, type HealthServerOptions, type ReadinessChecks, type RouteHandler } from './http-server.js';
 export { runService, type RunningService, type RunServiceOptions } from './lifecycle.js';
 export { createServiceLogger, resolveLogFormat, type Logger, type LoggerSettings } from './logger.js';
-export { DEFAULT_STATUS_LINE_OPTIONS, formatShortDuration, formatStatusLine, startStatusLine, type StatusLineOptions } from './status-line.js';
+export { DEFAULT_STATUS_LINE_OPTIONS, formatStatusLine, startStatusLine, type StatusLineOptions } from './status-line.js';
 export { counter, createMetricsRegistry, gauge, Counter, Gauge, Histogram, Registry } from './metrics.js';
 export { isFixedSelection, parseSymbolSelection, selectSymbols, type ListedSymbol, type SelectedSymbols, type SymbolSelection } from './symbol-selection.js';
 export { DEFAULT_REPLICA_CONFIG, loadReplicaConfig, type ReplicaConfig } from './replica-config.js';

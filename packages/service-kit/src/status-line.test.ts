@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { BookStatus, CandleSeriesStatus, StatusReport } from '@collector/status-page';
 import { describe, expect, it } from 'vitest';
-import { formatShortDuration, formatStatusLine, startStatusLine } from './status-line.js';
+import { formatStatusLine, startStatusLine } from './status-line.js';
 
 const base = { version: 1 as const, replica: 'r1', generatedAt: 0, reconnects: 0, weight: { used: 100, limit: 6000 } };
 
@@ -47,14 +47,6 @@ describe('formatStatusLine', () => {
   it('shows the weight once a collector has used half of its budget', () => {
     expect(formatStatusLine([candles([live('BTCUSDT|1m', 50)], 2999)])).toBe('1 series live, lag 0.1 s');
     expect(formatStatusLine([candles([live('BTCUSDT|1m', 50)], 4920)])).toBe('1 series live, lag 0.1 s · weight 82% of limit');
-  });
-});
-
-describe('formatShortDuration', () => {
-  it('keeps one decimal under 10 s and whole units above', () => {
-    expect([0, 349, 9_949, 40_400, 200_000, 7_500_000, 3 * 86_400_000 + 4 * 3_600_000].map(formatShortDuration)).toEqual([
-      '0.0 s', '0.3 s', '9.9 s', '40 s', '3 min 20 s', '2 h 5 min', '3 d 4 h',
-    ]);
   });
 });
 

@@ -1,16 +1,4 @@
-import type { CandleSeriesStatus, StatusReport } from '@collector/status-page';
-
-/** `0.3 s`, `40 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`: short enough for one terminal line. */
-export function formatShortDuration(ms: number): string {
-  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
-}
+import { type CandleSeriesStatus, formatShortDuration, type StatusReport } from '@collector/status-page';
 
 function candlesPart(series: readonly CandleSeriesStatus[]): string[] {
   const parts: string[] = [];

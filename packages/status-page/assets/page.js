@@ -4,6 +4,8 @@
 //
 // For tests and tools, `window.__statusPage` exposes what is on screen, read-only (see the package README).
 
+import { formatShortDuration } from './duration.js';
+
 const CANDLES_SHOWN = 300;
 const DEPTH_LEVELS = 100;
 const UP = '#26a69a';
@@ -36,15 +38,7 @@ function h(tag, attributes = {}, ...children) {
 }
 
 function formatDuration(ms) {
-  if (ms === null || ms === undefined) return '–';
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  return ms === null || ms === undefined ? '–' : formatShortDuration(ms);
 }
 
 /** `2025-06-01 12:34` in UTC, with seconds only when they are not zero. */

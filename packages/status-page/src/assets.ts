@@ -21,7 +21,7 @@ const TYPES: Record<string, string> = {
 export const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 
 /** Files every install must have; their absence means a broken build, which is said at start-up rather than as a blank page. */
-const REQUIRED = ['index.html', 'page.js', 'page.css', 'lightweight-charts.standalone.production.js'];
+const REQUIRED = ['index.html', 'page.js', 'duration.js', 'page.css', 'lightweight-charts.standalone.production.js'];
 
 /**
  * Reads every file of `dir` into memory, by name.

@@ -29,5 +29,6 @@ export {
   type StatusPageOptions,
 } from './handler.js';
 export { backfillProgress, createRateMeter, DEFAULT_RATE_METER_OPTIONS, type RateMeter, type RateMeterOptions } from './progress.js';
+export { formatShortDuration } from './duration.js';
 export { bookTop, type BookSide } from './book-top.js';
 export { candleSeriesId, parseBookSeriesId, parseCandleSeriesId } from './series-id.js';

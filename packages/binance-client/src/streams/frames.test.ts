@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ResponseFormatError } from '../errors.js';
 import type { DepthLevel } from '../parse.js';
 import type { DepthDiffEvent, KlineEvent, PartialDepthEvent } from '../stream-events.js';
-import { parseStreamFrame } from './frames.js';
+import { deferPartialDepthFrame, parseStreamFrame } from './frames.js';
 
 const klineFrames = fixturePath('ws_kline', 'kline_1m_combined_stream_frames_2021.jsonl');
 const klineFrame2025 = fixturePath('ws_kline', 'kline_1m_BTCUSDT_2025-07-07_single_frame_WeiNyn-opentrade.jsonl');
@@ -194,5 +194,41 @@ describe('malformed frames are refused whole, naming the stream and the field', 
     expect(() => parseStreamFrame('{"stream":"btcusdt@kline_1m","data":', 0)).toThrow(/stream frame failed: malformed response: not valid JSON/);
     expect(() => parseStreamFrame('[1,2]', 0)).toThrow(/stream frame failed: malformed response: not a JSON object/);
     expect(() => parseStreamFrame('{"hello":1}', 0)).toThrow(/neither a stream event nor a reply/);
+  });
+});
+
+describe('deferred partial depth frames', () => {
+  const PUSH = '{"stream":"btcusdt@depth5@100ms","data":{"lastUpdateId":3,"bids":[["1.5","2"],["1.4","1"]],"asks":[["1.6","1"]]}}';
+
+  it('routes a push by its stream name and parses it only on parse(), to the event parseStreamFrame builds', () => {
+    const frame = deferPartialDepthFrame(PUSH, RECEIVED);
+    expect(frame).toMatchObject({ type: 'partialDepthFrame', stream: 'btcusdt@depth5@100ms', symbol: 'BTCUSDT', levels: 5, receivedAt: RECEIVED });
+    const event = frame!.parse();
+    expect(event).toEqual((parseStreamFrame(PUSH, RECEIVED) as { event: PartialDepthEvent }).event);
+    expect(frame!.parse()).toBe(event);
+  });
+
+  it('leaves everything else to parseStreamFrame: other streams, replies, escaped names, other shapes', () => {
+    for (const text of [
+      '{"stream":"btcusdt@depth@100ms","data":{}}',
+      '{"stream":"btcusdt@kline_1m","data":{}}',
+      '{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":5}}',
+      '{"result":null,"id":7}',
+      '{"stream":"btc\\u0075sdt@depth5","data":{}}',
+      '{ "stream":"btcusdt@depth5","data":{}}',
+      '{"stream":"btcusdt@depth5',
+    ]) {
+      expect(deferPartialDepthFrame(text, 0), text).toBeUndefined();
+    }
+  });
+
+  it('refuses on parse() what the partialDepth event would refuse, the same error every call', () => {
+    const crossed = PUSH.replace('[["1.6","1"]]', '[["1.45","1"]]');
+    const frame = deferPartialDepthFrame(crossed, 0)!;
+    expect(() => frame.parse()).toThrow(ResponseFormatError);
+    expect(() => frame.parse()).toThrow(/btcusdt@depth5@100ms failed: malformed response: the book is crossed/);
+    expect(() => deferPartialDepthFrame('{"stream":"btcusdt@depth5","data":', 0)!.parse()).toThrow(/stream frame failed: malformed response: not valid JSON/);
+    const twoNames = '{"stream":"btcusdt@depth5","stream":"ethusdt@depth5","data":{"lastUpdateId":3,"bids":[],"asks":[]}}';
+    expect(() => deferPartialDepthFrame(twoNames, 0)!.parse()).toThrow(/btcusdt@depth5 failed: malformed response: the frame names two streams/);
   });
 });

@@ -1,11 +1,13 @@
-import { ResponseFormatError } from '../errors.js';
+import { BinanceClientError, ResponseFormatError } from '../errors.js';
 import { isCandleInterval } from '@collector/candle';
 import { checkBookOrder, fail, int, isRecord, lazyDec, levels, parseJsonBody, str, textLevels } from '../parse.js';
-import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from '../stream-events.js';
+import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent, PartialDepthFrame } from '../stream-events.js';
 import { describeStream, type StreamDescriptor } from './names.js';
 
 /** Context of errors about a frame whose stream is not known yet. */
 const FRAME = 'stream frame';
+/** How every combined-stream event frame of the exchange begins: the stream name comes first. */
+const STREAM_FRAME_START = '{"stream":"';
 
 /** What one text frame of a combined-stream connection was. @internal */
 export type StreamFrame =
@@ -17,7 +19,9 @@ export type StreamFrame =
   /** `{"e":"serverShutdown","E":…}` or `{"stream":"!serverShutdown","data":{…}}`. */
   | { kind: 'serverShutdown'; eventTime: number | undefined }
   /** A well-formed frame of a stream this client does not type; dropped. */
-  | { kind: 'other'; stream: string };
+  | { kind: 'other'; stream: string }
+  /** A partial-depth push left unparsed (`deferPartialDepth`). */
+  | { kind: 'partialDepthFrame'; frame: PartialDepthFrame };
 
 function optionalTime(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
@@ -143,4 +147,63 @@ export function parseStreamFrame(text: string, receivedAt: number): StreamFrame 
     if (typeof error.code === 'number') return { kind: 'errorReply', id: body.id, code: error.code, msg: typeof error.msg === 'string' ? error.msg : '' };
   }
   throw new ResponseFormatError(`${FRAME} failed: malformed response: neither a stream event nor a reply (keys ${Object.keys(body).slice(0, 5).join(',')})`);
+}
+
+/**
+ * What a frame's parser threw, as the `error` event carries it: a thrown non-client error (a bug, not the frame's
+ * fault) still becomes a ResponseFormatError, so the frame is refused rather than taking the connection down.
+ * @internal
+ */
+export function frameError(error: unknown): BinanceClientError {
+  return error instanceof BinanceClientError ? error : new ResponseFormatError(`${FRAME} failed: malformed response: ${String(error)}`, { cause: error });
+}
+
+class DeferredPartialDepth implements PartialDepthFrame {
+  readonly type = 'partialDepthFrame';
+  private result: { event: PartialDepthEvent } | { error: BinanceClientError } | undefined;
+
+  constructor(
+    private text: string,
+    readonly stream: string,
+    readonly symbol: string,
+    readonly levels: number,
+    readonly receivedAt: number,
+  ) {}
+
+  parse(): PartialDepthEvent {
+    this.result ??= this.parseOnce();
+    if ('error' in this.result) throw this.result.error;
+    return this.result.event;
+  }
+
+  private parseOnce(): { event: PartialDepthEvent } | { error: BinanceClientError } {
+    const text = this.text;
+    // The text is not needed any more, whatever the outcome.
+    this.text = '';
+    try {
+      const frame = parseStreamFrame(text, this.receivedAt);
+      // Only a frame with two "stream" keys can name another stream than the one it was routed by.
+      if (frame.kind !== 'event' || frame.event.type !== 'partialDepth' || frame.event.stream !== this.stream) fail(`stream ${this.stream}`, 'the frame names two streams');
+      return { event: frame.event };
+    } catch (error) {
+      return { error: frameError(error) };
+    }
+  }
+}
+
+/**
+ * Routes a partial-depth push without parsing it: reads only the stream name at the start of the frame. Anything else
+ * (another stream, a reply, a name with escapes, text that is not a combined-stream frame) returns undefined and is
+ * parsed as usual by {@link parseStreamFrame}.
+ * @internal
+ */
+export function deferPartialDepthFrame(text: string, receivedAt: number): PartialDepthFrame | undefined {
+  if (!text.startsWith(STREAM_FRAME_START)) return undefined;
+  const end = text.indexOf('"', STREAM_FRAME_START.length);
+  if (end === -1) return undefined;
+  const stream = text.slice(STREAM_FRAME_START.length, end);
+  // A name with a JSON escape in it fails the stream grammar, so the name read here is the one JSON.parse reads.
+  const d = describeStream(stream);
+  if (d?.type !== 'partialDepth') return undefined;
+  return new DeferredPartialDepth(text, stream, d.symbol, d.levels, receivedAt);
 }

@@ -1,7 +1,7 @@
 import { BinanceClientError, type StreamRequestError } from '../errors.js';
 import type { BinanceClientLogger, ResolvedStreamOptions } from '../options.js';
 import { backoffDelayMs } from '../rate-limiter.js';
-import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent } from '../stream-events.js';
+import type { DepthDiffEvent, KlineEvent, MarketEvent, PartialDepthEvent, PartialDepthFrame } from '../stream-events.js';
 import { DropOldestQueue } from './event-queue.js';
 import type { StreamFrame } from './frames.js';
 import { normalizeStreamName } from './names.js';
@@ -53,6 +53,8 @@ export interface MarketStreamsEventMap {
   kline: KlineEvent;
   depthDiff: DepthDiffEvent;
   partialDepth: PartialDepthEvent;
+  /** A partial-depth push not parsed yet, in place of `partialDepth` (and of `event`) with `deferPartialDepth`. */
+  partialDepthFrame: PartialDepthFrame;
   /** Every market event, whatever its type. */
   event: MarketEvent;
   disconnected: StreamsDisconnectedEvent;
@@ -110,6 +112,8 @@ export interface MarketStreams extends AsyncIterable<MarketEvent> {
 export interface MarketStreamsContext {
   wsBaseUrl: string;
   options: ResolvedStreamOptions;
+  /** See `OpenStreamsParams.deferPartialDepth`. */
+  deferPartialDepth: boolean;
   log: BinanceClientLogger;
   /** Connection attempts of the whole client (Binance: 300 per 5 min per IP). */
   attempts: SlidingWindowPacer;
@@ -140,7 +144,7 @@ interface Waiter {
   streams: ReadonlySet<string>;
 }
 
-const EVENT_NAMES: readonly MarketStreamsEventName[] = ['kline', 'depthDiff', 'partialDepth', 'event', 'disconnected', 'reconnected', 'serverShutdown', 'error'];
+const EVENT_NAMES: readonly MarketStreamsEventName[] = ['kline', 'depthDiff', 'partialDepth', 'partialDepthFrame', 'event', 'disconnected', 'reconnected', 'serverShutdown', 'error'];
 
 function closedError(what: string): BinanceClientError {
   return new BinanceClientError('STREAMS_CLOSED', `${what} failed: the streams handle is closed`);
@@ -442,6 +446,7 @@ class MarketStreamsHandle implements MarketStreams {
       url,
       inUrl,
       options: this.ctx.options,
+      deferPartialDepth: this.ctx.deferPartialDepth,
       hooks: this.hooks,
       log: this.ctx.log,
       nextRequestId: () => ++this.requestSeq,
@@ -533,7 +538,11 @@ class MarketStreamsHandle implements MarketStreams {
     this.settle();
   }
 
-  private onFrame(socket: StreamSocket, frame: Extract<StreamFrame, { kind: 'event' | 'serverShutdown' }>): void {
+  private onFrame(socket: StreamSocket, frame: Extract<StreamFrame, { kind: 'event' | 'partialDepthFrame' | 'serverShutdown' }>): void {
+    if (frame.kind === 'partialDepthFrame') {
+      if (this.desired.has(frame.frame.stream) && !this.closing) this.emit('partialDepthFrame', frame.frame);
+      return;
+    }
     if (frame.kind === 'event') {
       const event = frame.event;
       // Late frames of a stream just unsubscribed are dropped.

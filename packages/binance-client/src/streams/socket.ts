@@ -1,14 +1,14 @@
 import WebSocket from 'ws';
 import { BinanceClientError, ResponseFormatError, StreamRequestError } from '../errors.js';
 import type { BinanceClientLogger, ResolvedStreamOptions } from '../options.js';
-import { parseStreamFrame, type StreamFrame } from './frames.js';
+import { deferPartialDepthFrame, frameError, parseStreamFrame, type StreamFrame } from './frames.js';
 import { SlidingWindowPacer } from './pacing.js';
 import { type ControlOp, takeBatch } from './plan.js';
 
 /** Callbacks from one socket to the handle that owns it. @internal */
 export interface SocketHooks {
-  /** A stream event or a serverShutdown notice. */
-  frame(socket: StreamSocket, frame: Extract<StreamFrame, { kind: 'event' | 'serverShutdown' }>): void;
+  /** A stream event, an unparsed partial-depth push, or a serverShutdown notice. */
+  frame(socket: StreamSocket, frame: Extract<StreamFrame, { kind: 'event' | 'partialDepthFrame' | 'serverShutdown' }>): void;
   /** A frame that could not be used (malformed, or an error reply nobody asked for). */
   frameError(socket: StreamSocket, error: BinanceClientError): void;
   /** Open, and every stream asked for so far is subscribed. Called once. */
@@ -37,6 +37,8 @@ export interface StreamSocketParams {
   /** Streams named in the URL: subscribed as soon as the socket opens. */
   inUrl: readonly string[];
   options: ResolvedStreamOptions;
+  /** Partial-depth pushes are handed over unparsed (`OpenStreamsParams.deferPartialDepth`). */
+  deferPartialDepth: boolean;
   hooks: SocketHooks;
   log: BinanceClientLogger;
   nextRequestId: () => number;
@@ -212,18 +214,21 @@ export class StreamSocket {
       this.p.hooks.frameError(this, new ResponseFormatError(`stream frame failed: malformed response: binary frame on connection ${this.connectionId}`));
       return;
     }
+    const text = data.toString();
+    if (this.p.deferPartialDepth) {
+      const deferred = deferPartialDepthFrame(text, now);
+      if (deferred) return this.p.hooks.frame(this, { kind: 'partialDepthFrame', frame: deferred });
+    }
     let frame: StreamFrame;
     try {
-      frame = parseStreamFrame(data.toString(), now);
+      frame = parseStreamFrame(text, now);
     } catch (error) {
-      this.p.hooks.frameError(
-        this,
-        error instanceof BinanceClientError ? error : new ResponseFormatError(`stream frame failed: malformed response: ${String(error)}`, { cause: error }),
-      );
+      this.p.hooks.frameError(this, frameError(error));
       return;
     }
     switch (frame.kind) {
       case 'event':
+      case 'partialDepthFrame':
       case 'serverShutdown':
         this.p.hooks.frame(this, frame);
         return;
