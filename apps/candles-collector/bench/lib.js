@@ -13,9 +13,12 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const SIM_CLI = fileURLToPath(import.meta.resolve('@collector/binance-sim/package.json').replace(/package\.json$/, 'dist/cli.js'));
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Starts dist/main.js with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
+/** Node flags of the service, as its `start` script and the Dockerfile run it ("Memory" in the README). */
+const NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/** Starts dist/main.js as deployed, with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
 export function spawnCollector(env) {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], { env: { ...process.env, LOG_LEVEL: 'warn', HTTP_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = [];
   let rest = '';
   child.stdout.on('data', (chunk) => {
@@ -54,12 +57,18 @@ export async function startSimProcess(symbols) {
   };
 }
 
-/** Peak resident set of a live process, in MB (Linux VmHWM). */
-export function peakRssMb(pid) {
+/** A `kB` field of a live process's /proc status, in MB. */
+function statusMb(pid, field) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
 }
+
+/** Peak resident set of a live process since it started, in MB (Linux VmHWM). */
+export const peakRssMb = (pid) => statusMb(pid, 'VmHWM');
+
+/** Resident set of a live process now, in MB (Linux VmRSS). */
+export const rssMb = (pid) => statusMb(pid, 'VmRSS');
 
 /**
  * Migrates the database and marks every series as complete up to `lastOpenTime` (state, plus a known gap over

@@ -21,8 +21,9 @@ function simulatedSymbols(symbolsText: string | undefined): string[] {
 }
 
 const SERVICES = [
-  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, httpPort: '8080', shows: 'candles' },
-  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, httpPort: '8081', shows: 'order books' },
+  // Node flags as each app's `start` script gives them (the candles collector's: "Memory" in its README).
+  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, nodeFlags: ['--max-semi-space-size=4'], httpPort: '8080', shows: 'candles' },
+  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, nodeFlags: [], httpPort: '8081', shows: 'order books' },
 ];
 /** A collector's `/status` that takes longer than this counts as not answering in the status line. */
 const STATUS_TIMEOUT_MS = 2_000;
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       say(`${service.name} is not built (${service.entry} missing); run pnpm build`);
       continue;
     }
-    const child = spawn(process.execPath, [service.entry], {
+    const child = spawn(process.execPath, [...service.nodeFlags, service.entry], {
       env: { ...env, HTTP_PORT: httpPortOf(env, service) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -2,6 +2,7 @@ import {
   candleOpenAt,
   candlesBetween,
   firstCandleOpenFrom,
+  intervalMs,
   isCandleOpen,
   nextCandleOpen,
   PackedCandles,
@@ -107,6 +108,8 @@ export function parseArchiveCsv(csv: string | Uint8Array, file: ArchiveFile): Pa
   let header = false;
   let timeUnit: 'ms' | 'us' | undefined;
   let expected = firstCandleOpenFrom(interval, file.from);
+  // Fixed intervals step by their length; only 1M needs the calendar (openTime is a checked integer by then).
+  const step = interval === '1M' ? undefined : intervalMs(interval);
   // Rows that pass the checks are on the grid of the period and ascending: at most one per open time of the period.
   const capacity = expected < file.to ? candlesBetween(interval, expected, candleOpenAt(interval, file.to - 1)) : 0;
   const openTimes = new Float64Array(capacity);
@@ -180,7 +183,7 @@ export function parseArchiveCsv(csv: string | Uint8Array, file: ArchiveFile): Pa
     }
     if (openTime < file.from || openTime >= file.to) fail('CSV_OUT_OF_PERIOD', `open time ${new Date(openTime).toISOString()} lies outside ${file.date}`);
     if (openTime <= previousOpen) fail('CSV_ORDER', `open time ${new Date(openTime).toISOString()} does not follow ${new Date(previousOpen).toISOString()}`);
-    const nextOpen = nextCandleOpen(interval, openTime);
+    const nextOpen = step === undefined ? nextCandleOpen(interval, openTime) : openTime + step;
     // Normally open + length − 1; earlier when trading halted inside the candle (2023-03-24 12:39 closed at :41.646).
     if (closeRaw < openRaw || closeRaw > nextOpen * scale - 1) {
       fail('CSV_CLOSE_TIME', `close time ${closeRaw} lies outside its candle [${openRaw}, ${nextOpen * scale - 1}]`);

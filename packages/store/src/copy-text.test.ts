@@ -1,5 +1,5 @@
 import { type Candle, type CandleText, PackedCandles } from '@collector/candle';
-import { Decimal, type DecimalInput, lazyDecimal } from '@collector/decimal';
+import { Decimal, type DecimalInput, lazyDecimal, normalizeDecimalString } from '@collector/decimal';
 import { describe, expect, it } from 'vitest';
 import { StoreValidationError } from './errors.js';
 import { copyChunks, packedCopyChunks } from './copy-text.js';
@@ -63,6 +63,24 @@ describe('copyChunks', () => {
     const decimals = ['64321.12000000', '0.00000000', '007.10', '5E-8', '100', '100.0', '0.50', '.5', '12.3400', '0', '1.000', '10'];
     const rows = Array.from({ length: 40 }, (_, i) => candle(t + i * 60_000, Array.from({ length: 8 }, (_, f) => decimals[(i + f) % decimals.length] as string)) as CandleText);
     expect(packedText(rows)).toEqual(text(rows));
+  });
+
+  it('writes every decimal as normalizeDecimalString does and every integer as String does, packed or not', () => {
+    const values: string[] = [];
+    for (const integer of ['0', '00', '1', '10', '007', '123456789012']) {
+      for (const fraction of ['', '.', '.0', '.00000000', '.5', '.50', '.05', '.00000001', '.10000000']) values.push(`${integer}${fraction}`);
+    }
+    values.push('.5', '5E-8', '1e3');
+    const integers = [0, 9, 10, 999_999_999, 1_000_000_000, 1_000_000_001, 1_735_689_600_000, Number.MAX_SAFE_INTEGER];
+    const rows = values.map((value, i) => ({
+      ...candle(Date.UTC(2025, 0, 1) + i * 60_000, Array.from({ length: 8 }, () => value)),
+      trades: integers[i % integers.length] as number,
+    })) as CandleText[];
+    const valid = rows.filter((c) => !c.open.endsWith('.'));
+    const expected = valid.map((c) => [...Array(8).fill(normalizeDecimalString(c.open)), String(c.trades)]);
+    expect(text(valid).map((l) => l.split('\t').slice(5, 14))).toEqual(expected);
+    expect(packedText(valid).map((l) => l.split('\t').slice(5, 14))).toEqual(expected);
+    expect(packedText(valid).map((l) => l.split('\t')[2])).toEqual(valid.map((c) => String(c.openTime)));
   });
 
   it('refuses packed candles with a bad decimal, or open times that do not ascend, naming the candle and field', () => {

@@ -13,6 +13,16 @@ const DOT = 46;
 const COLON = 58;
 const MINUS = 45;
 
+/** 1e9: integers below it fit 32-bit arithmetic with room to spare. */
+const SMALL_INTEGER_LIMIT = 1_000_000_000;
+
+/** Decimal digits of 0 ≤ value < 1e9. */
+function digitCount(value: number): number {
+  let width = 1;
+  for (let rest = value | 0; rest >= 10; rest = (rest / 10) | 0) width++;
+  return width;
+}
+
 /** Escapes what COPY's text format treats specially; symbols and intervals normally hold none of it. */
 function copyText(text: string): string {
   return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
@@ -92,56 +102,60 @@ class CopyWriter {
       if (code > 0x7f) return false;
       buffer[at + i] = code;
     }
-    return this.canonicalize(length);
+    // Checked where it now lies: the bytes are "copied" onto themselves.
+    return this.canonicalDecimalBytes(buffer, at, at + length);
   }
 
-  /** {@link canonicalDecimal} of the ASCII bytes source[from, to). */
+  /** {@link canonicalDecimal} of the ASCII bytes source[from, to), checked as they are copied. */
   canonicalDecimalBytes(source: Uint8Array, from: number, to: number): boolean {
     const length = to - from;
+    if (length === 0) return false;
     this.room(length);
     const buffer = this.buffer;
-    const at = this.at;
-    for (let i = 0; i < length; i++) buffer[at + i] = source[from + i] as number;
-    return this.canonicalize(length);
-  }
-
-  /** Checks the `length` bytes just placed at {@link at} and commits their canonical prefix, or none of them. */
-  private canonicalize(length: number): boolean {
-    const buffer = this.buffer;
     const start = this.at;
-    const end = start + length;
     let dot = -1;
-    for (let i = start; i < end; i++) {
-      const code = buffer[i] as number;
+    // Where the canonical text ends: after the last digit of the integer part or the last non-zero fraction digit.
+    let last = start;
+    for (let i = 0; i < length; i++) {
+      const code = source[from + i] as number;
+      buffer[start + i] = code;
       if (code === DOT) {
-        if (dot !== -1 || i === start || i === end - 1) return false;
+        if (dot !== -1 || i === 0 || i === length - 1) return false;
         dot = i;
       } else if (code < ZERO || code > ZERO + 9) return false;
+      else if (dot === -1 || code !== ZERO) last = start + i + 1;
     }
-    if (length === 0 || ((dot === -1 ? end : dot) - start > 1 && buffer[start] === ZERO)) return false;
-    let last = end;
-    if (dot !== -1) {
-      while (last > dot + 1 && buffer[last - 1] === ZERO) last--;
-      if (last === dot + 1) last = dot;
-    }
+    if ((dot === -1 ? length : dot) > 1 && source[from] === ZERO) return false;
     this.at = last;
     return true;
   }
 
-  /** A non-negative safe integer in decimal digits, written without a string. */
+  /**
+   * A non-negative safe integer in decimal digits, written without a string. Above 1e9 (every epoch-ms time) it is
+   * cut in two parts that fit 32 bits: digit arithmetic on doubles (`%` is a call to fmod) cost several times more.
+   */
   integer(value: number): void {
-    let width = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) width++;
-    this.digits(value, width);
+    if (value < SMALL_INTEGER_LIMIT) {
+      this.digits(value, digitCount(value));
+      return;
+    }
+    const high = Math.floor(value / SMALL_INTEGER_LIMIT);
+    this.digits(high, digitCount(high));
+    this.digits(value - high * SMALL_INTEGER_LIMIT, 9);
   }
 
+  /** `value` (0 ≤ value < 1e9) in exactly `width` digits, zero-padded. */
   private digits(value: number, width: number): void {
     this.room(width);
+    const buffer = this.buffer;
+    const at = this.at;
+    let rest = value | 0;
     for (let i = width - 1; i >= 0; i--) {
-      this.buffer[this.at + i] = ZERO + (value % 10);
-      value = Math.floor(value / 10);
+      const quotient = (rest / 10) | 0;
+      buffer[at + i] = ZERO + rest - quotient * 10;
+      rest = quotient;
     }
-    this.at += width;
+    this.at = at + width;
   }
 
   /** Epoch ms as ISO text (`2024-03-01T12:34:59.999Z`); the date and minute part is built once a minute. */
