@@ -14,6 +14,12 @@ export const PENDING_WINDOW_MS = 60_000;
  * next is rendered, so the first ones reach Redis without waiting for the last, and stream frames are read between.
  */
 export const PUBLISH_SLICE = 100;
+/**
+ * A tick's insert waits this long at most for Redis to take the tick's snapshots: PostgreSQL's work (rendering the
+ * batch here, inserting it there) does not then compete for the CPU with their delivery. Bounded, so a Redis
+ * outage delays the insert by no more than this.
+ */
+export const INSERT_AFTER_PUBLISH_MAX_MS = 100;
 /** A symbol's `collector_state` row is rewritten at most this often (and on every change of `is_realtime`). */
 export const STATE_EVERY_MS = 1_000;
 
@@ -29,7 +35,7 @@ export interface WriterHooks {
 export interface SnapshotWriterOptions {
   store: Pick<Store, 'insertOrderbookSnapshots' | 'advanceStates'>;
   /** Absent when REDIS_ENABLED=false. */
-  publisher: Pick<Publisher, 'publishOrderbook'> | undefined;
+  publisher: Pick<Publisher, 'publishOrderbook' | 'flush'> | undefined;
   symbols: readonly string[];
   levels: number;
   intervalMs: number;
@@ -114,16 +120,15 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
 
   /**
    * One slice per turn: the publisher sends what a turn queued in its next turn (setImmediate), so slice k goes out
-   * while slice k+1 is rendered. Once a tick is published, its insert is queued.
+   * while slice k+1 is rendered. Once Redis has taken a tick's snapshots (or after {@link INSERT_AFTER_PUBLISH_MAX_MS}), its insert is queued.
    */
   function publishTurn(): void {
     publishScheduled = false;
     const slice = toPublish.shift();
     if (slice !== undefined) publishSlice(slice);
     if (toPublish.length > 0) return schedulePublish();
-    // A turn later, so the publisher sends the last slice (its own setImmediate, queued first) before the insert
-    // spends its turn rendering the batch.
-    setImmediate(queueForInsert);
+    if (publisher) void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(queueForInsert);
+    else queueForInsert();
   }
 
   function schedulePublish(): void {
