@@ -1,6 +1,5 @@
-import type { CandleText, PackedCandles } from '@collector/candle';
-import { isPlainDecimal, normalizeDecimalString } from '@collector/decimal';
-import { candleDecimalText, type DecimalField, type PreparedCandles } from './validate.js';
+import { CANDLE_DECIMAL_FIELDS, type CandleText, type PackedCandles } from '@collector/candle';
+import { candleDecimalText, type PreparedCandles } from './validate.js';
 
 /** Bytes of one chunk handed to the COPY stream: large enough to amortize a write, small enough to bound memory. */
 const CHUNK_BYTES = 256 * 1024;
@@ -11,7 +10,6 @@ const NEWLINE = 10;
 const ZERO = 48;
 const DOT = 46;
 const COLON = 58;
-const MINUS = 45;
 
 /** 1e9: integers below it fit 32-bit arithmetic with room to spare. */
 const SMALL_INTEGER_LIMIT = 1_000_000_000;
@@ -219,17 +217,8 @@ class CopyWriter {
   }
 }
 
-/** The decimal columns in COPY order: open, high, low, close, volume, quote, taker buy, taker buy quote. */
-const DECIMAL_FIELDS: readonly DecimalField[] = ['open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'takerBuyVolume', 'takerBuyQuoteVolume'];
-
-/**
- * The canonical text of a decimal that {@link CopyWriter.canonicalDecimal} could not take as it is: plain unsigned
- * text normalized by slicing, anything else through the checked way, which throws for what is not a decimal.
- */
-function otherDecimal(slowDecimal: ReturnType<typeof candleDecimalText>, index: number, candle: Parameters<typeof slowDecimal>[1], field: DecimalField, value: Parameters<typeof slowDecimal>[3]): string {
-  if (typeof value === 'string' && value.charCodeAt(0) !== MINUS && isPlainDecimal(value)) return normalizeDecimalString(value);
-  return slowDecimal(index, candle, field, value);
-}
+/** The decimal columns in COPY order, which is the candle's field order (a packed candle's bounds follow it too). */
+const DECIMAL_FIELDS = CANDLE_DECIMAL_FIELDS;
 
 /**
  * COPY text of the rows (the columns of `COPY_COLUMNS`), in chunks built as the stream asks for them. Prices and
@@ -246,7 +235,7 @@ export function* copyChunks(operation: string, prepared: PreparedCandles): Gener
     out.lineStart(c.symbol, c.interval, c.openTime, c.closeTime);
     for (const field of DECIMAL_FIELDS) {
       const value = c[field];
-      if (typeof value !== 'string' || !out.canonicalDecimal(value)) out.ascii(otherDecimal(slowDecimal, i, c, field, value));
+      if (typeof value !== 'string' || !out.canonicalDecimal(value)) out.ascii(slowDecimal(i, c, field, value));
       out.byte(TAB);
     }
     out.lineEnd(c.trades, c.isClosed);
@@ -269,7 +258,8 @@ export function* packedCopyChunks(operation: string, packed: PackedCandles): Gen
     let bound = i * DECIMAL_FIELDS.length * 2;
     for (let f = 0; f < DECIMAL_FIELDS.length; f++, bound += 2) {
       if (!out.canonicalDecimalBytes(text, decimalBounds[bound] as number, decimalBounds[bound + 1] as number)) {
-        out.ascii(otherDecimal(slowDecimal, i, packed.at(i) as CandleText, DECIMAL_FIELDS[f] as DecimalField, packed.decimalText(i, f)));
+        const field = DECIMAL_FIELDS[f] as (typeof DECIMAL_FIELDS)[number];
+        out.ascii(slowDecimal(i, packed.at(i) as CandleText, field, packed.decimalText(i, f)));
       }
       out.byte(TAB);
     }

@@ -1,4 +1,4 @@
-import { type Candle, type CandleSeries, type CandleText, isCandleInterval, type PackedCandles } from '@collector/candle';
+import { type Candle, type CandleDecimalField, type CandleSeries, type CandleText, isCandleInterval, type PackedCandles } from '@collector/candle';
 import { decimalSourceText, type DecimalInput, formatDecimal, isDecimal, isPlainDecimal, normalizeDecimalString } from '@collector/decimal';
 import { StoreValidationError, type StoreErrorCode } from './errors.js';
 import type { CollectorStateInput, KnownCandleGap, OrderbookSnapshotRecord, PriceLevelInput } from './types.js';
@@ -102,9 +102,9 @@ class Checker {
  * {@link prepareCandles} would: a decimal string or Decimal, not negative.
  * @throws {StoreValidationError} code `INVALID_CANDLE`, naming the index, symbol and field.
  */
-export function candleDecimalText(operation: string): (index: number, item: CandleInput, field: DecimalField, value: DecimalInput) => string {
+export function candleDecimalText(operation: string): (index: number, item: CandleInput, field: CandleDecimalField, value: DecimalInput) => string {
   const check = new Checker(operation, 'INVALID_CANDLE', 'candle');
-  const slow = (index: number, item: CandleInput, field: DecimalField, value: unknown): string => {
+  const slow = (index: number, item: CandleInput, field: CandleDecimalField, value: unknown): string => {
     // A lazy Decimal is read as its source text, never built.
     const text = typeof value === 'string' ? value : isDecimal(value) ? (decimalSourceText(value) ?? value) : value;
     return check.decimal(index, item as unknown as Record<string, unknown>, field, text);
@@ -116,8 +116,6 @@ export function candleDecimalText(operation: string): (index: number, item: Cand
   };
 }
 
-/** The eight price and volume fields of a candle. */
-export type DecimalField = 'open' | 'high' | 'low' | 'close' | 'volume' | 'quoteVolume' | 'takerBuyVolume' | 'takerBuyQuoteVolume';
 
 /** Column-oriented candle rows, ready for `unnest`. Decimals are validated text for PostgreSQL's `trim_scale(numeric)`. */
 export type CandleColumns = { [K in keyof CandleText]: CandleText[K][] };
