@@ -1,4 +1,4 @@
-import type { Publisher } from '@collector/pubsub';
+import { type OrderbookInput, prepareOrderbook, type PreparedOrderbook, type Publisher } from '@collector/pubsub';
 import type { Logger } from '@collector/service-kit';
 import type { OrderbookSnapshotRecord, Store } from '@collector/store';
 import type { Clock } from './grid.js';
@@ -22,6 +22,18 @@ export const PUBLISH_SLICE = 100;
 export const INSERT_AFTER_PUBLISH_MAX_MS = 100;
 /** A symbol's `collector_state` row is rewritten at most this often (and on every change of `is_realtime`). */
 export const STATE_EVERY_MS = 1_000;
+
+/** A snapshot as the publisher takes it. */
+function toOrderbookInput(record: OrderbookSnapshotRecord): OrderbookInput {
+  return {
+    symbol: record.symbol,
+    timestamp: record.timestamp,
+    lastUpdateId: record.lastUpdateId,
+    eventTime: record.eventTime ?? undefined,
+    bids: record.bids,
+    asks: record.asks,
+  };
+}
 
 /** Hooks of the writer, for metrics. */
 export interface WriterHooks {
@@ -48,6 +60,11 @@ export interface SnapshotWriterOptions {
 
 /** Publishes each grid time's snapshots, writes them in one insert and keeps `collector_state` current. */
 export interface SnapshotWriter {
+  /**
+   * Renders a snapshot a coming grid time will most likely hand over, before that grid time: when `submit` brings a
+   * snapshot of the same symbol, grid time and update id, it is only sent.
+   */
+  prepare(snapshot: OrderbookSnapshotRecord): void;
   /** Hands over one grid time's snapshots (all symbols that were in sync). */
   submit(snapshots: OrderbookSnapshotRecord[]): void;
   /** Sets a symbol's `is_realtime` (on a change only). */
@@ -99,19 +116,21 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   let publishScheduled = false;
   /** Grid-time batches handed over and not yet queued for the insert (they wait for their publication). */
   const toQueue: OrderbookSnapshotRecord[][] = [];
+  /** Each symbol's snapshot rendered ahead of its grid time (see `prepare`). */
+  const prepared = new Map<string, PreparedOrderbook>();
 
   function publishSlice(records: readonly OrderbookSnapshotRecord[]): void {
     if (publisher === undefined) return;
     for (const record of records) {
+      const ready = prepared.get(record.symbol);
+      // One update id is one state of the book, so the rendering made for it ahead is this snapshot's.
+      if (ready !== undefined) prepared.delete(record.symbol);
+      if (ready !== undefined && ready.timestamp === record.timestamp && ready.lastUpdateId === record.lastUpdateId) {
+        publisher.publishOrderbook(ready);
+        continue;
+      }
       try {
-        publisher.publishOrderbook({
-          symbol: record.symbol,
-          timestamp: record.timestamp,
-          lastUpdateId: record.lastUpdateId,
-          eventTime: record.eventTime ?? undefined,
-          bids: record.bids,
-          asks: record.asks,
-        });
+        publisher.publishOrderbook(toOrderbookInput(record));
       } catch (error) {
         logger.error({ symbol: record.symbol, err: error }, 'snapshot not publishable');
       }
@@ -240,6 +259,15 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   }
 
   return {
+    prepare(snapshot) {
+      if (publisher === undefined || closing) return;
+      try {
+        prepared.set(snapshot.symbol, prepareOrderbook(toOrderbookInput(snapshot)));
+      } catch {
+        // Left to the grid time, which renders it again and logs why it cannot be published.
+        prepared.delete(snapshot.symbol);
+      }
+    },
     submit(snapshots) {
       if (closing || snapshots.length === 0) return;
       toQueue.push(snapshots);

@@ -118,6 +118,26 @@ function levelsJson(side: OrderbookInput['bids'], name: string, symbol: string):
 }
 
 /**
+ * A snapshot validated and rendered ahead of its publication ({@link prepareOrderbook}): a collector that knows a
+ * grid time's book before the grid time renders it then, and the publication at the grid time only sends it.
+ */
+export class PreparedOrderbook {
+  /** @internal Use {@link prepareOrderbook}. */
+  constructor(
+    readonly symbol: string,
+    readonly timestamp: number,
+    readonly lastUpdateId: number,
+    /** The message body's JSON ({@link orderbookBodyJson}). */
+    readonly bodyJson: string,
+  ) {}
+}
+
+/** Validates and renders a snapshot for a later `publishOrderbook`; throws a `PubsubError` for an invalid one. */
+export function prepareOrderbook(snapshot: OrderbookInput): PreparedOrderbook {
+  return new PreparedOrderbook(snapshot.symbol, snapshot.timestamp, snapshot.lastUpdateId, orderbookBodyJson(snapshot));
+}
+
+/**
  * Validates a snapshot and renders its message body as JSON, levels as canonical decimal strings: the text
  * `JSON.stringify` gives for the {@link OrderbookBody}, written directly, since a tick renders hundreds of books with
  * dozens of levels each and the subscribers wait for the last of them.
