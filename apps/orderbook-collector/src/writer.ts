@@ -20,6 +20,14 @@ export const PUBLISH_SLICE = 100;
  * outage delays the insert by no more than this.
  */
 export const INSERT_AFTER_PUBLISH_MAX_MS = 100;
+/**
+ * Nor does a tick's insert start before this fraction of the grid step has passed since its grid time: once Redis has
+ * taken the snapshots, the subscribers still read and parse them, and an insert of hundreds of books (its rendering
+ * here, PostgreSQL parsing the numeric arrays there) running beside that delayed the last of them by tens of ms at 500
+ * symbols on two cores. A quarter of a second on a 1 s grid costs the database nothing: inserts still finish well
+ * inside the step.
+ */
+export const INSERT_AFTER_TICK_FRACTION = 0.25;
 /** A symbol's `collector_state` row is rewritten at most this often (and on every change of `is_realtime`). */
 export const STATE_EVERY_MS = 1_000;
 
@@ -116,6 +124,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   let publishScheduled = false;
   /** Grid-time batches handed over and not yet queued for the insert (they wait for their publication). */
   const toQueue: OrderbookSnapshotRecord[][] = [];
+  let insertTimer: NodeJS.Timeout | undefined;
   /** Each symbol's snapshot rendered ahead of its grid time (see `prepare`). */
   const prepared = new Map<string, PreparedOrderbook>();
 
@@ -139,15 +148,23 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
 
   /**
    * One slice per turn: the publisher sends what a turn queued in its next turn (setImmediate), so slice k goes out
-   * while slice k+1 is rendered. Once Redis has taken a tick's snapshots (or after {@link INSERT_AFTER_PUBLISH_MAX_MS}), its insert is queued.
+   * while slice k+1 is rendered. Once Redis has taken a tick's snapshots (or after {@link INSERT_AFTER_PUBLISH_MAX_MS}),
+   * and {@link INSERT_AFTER_TICK_FRACTION} of a step after its grid time, its insert is queued.
    */
   function publishTurn(): void {
     publishScheduled = false;
     const slice = toPublish.shift();
     if (slice !== undefined) publishSlice(slice);
     if (toPublish.length > 0) return schedulePublish();
-    if (publisher) void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(queueForInsert);
-    else queueForInsert();
+    const gridTime = slice?.[0]?.timestamp ?? clock();
+    const queueAfterTick = () => {
+      const wait = gridTime + INSERT_AFTER_TICK_FRACTION * options.intervalMs - clock();
+      if (wait <= 0 || closing) return queueForInsert();
+      // A timer still pending is for an earlier grid time: it queues this tick's batch too.
+      insertTimer ??= setTimeout(queueForInsert, wait);
+    };
+    if (publisher) void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(queueAfterTick);
+    else queueAfterTick();
   }
 
   function schedulePublish(): void {
@@ -157,6 +174,8 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   }
 
   function queueForInsert(): void {
+    clearTimeout(insertTimer);
+    insertTimer = undefined;
     for (const batch of toQueue.splice(0)) queue.push(...batch);
     trim();
     kick();
@@ -287,6 +306,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
     async close(timeoutMs) {
       closing = true;
       clearTimeout(retryTimer);
+      clearTimeout(insertTimer);
       retryTimer = undefined;
       let deadlineTimer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {

@@ -90,6 +90,13 @@ export interface Publisher {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** A channel a publisher writes to. */
+interface ChannelState {
+  name: string;
+  /** Sequence number of the channel's last message (0 before the first). */
+  seq: number;
+}
+
 /**
  * One update for its symbol channel and its `all` channel. Each channel's payload is its envelope followed by the
  * shared rest of the body (the same JSON as JSON.stringify({ v, seq, publisher, ...body })); the two are joined
@@ -119,7 +126,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
   const logger = options.logger ?? SILENT_LOGGER;
   const publisherId = randomBytes(6).toString('hex');
-  const sequences = new Map<string, number>();
+  /** Each channel's name and the sequence number of its last message, by kind and symbol (or `all`). */
+  const channels: Record<ChannelKind, Map<string, ChannelState>> = { candles: new Map(), orderbook: new Map() };
   const queue: QueuedUpdate[] = [];
   let published = 0;
   let dropped = 0;
@@ -158,10 +166,13 @@ export function createPublisher(options: PublisherOptions): Publisher {
     drain();
   });
 
-  function nextSeq(channel: string): number {
-    const seq = (sequences.get(channel) ?? 0) + 1;
-    sequences.set(channel, seq);
-    return seq;
+  /** The channel of `kind` for `symbol` (or `all`): its name is built once, not per message. */
+  function channelOf(kind: ChannelKind, symbol: string): ChannelState {
+    const known = channels[kind].get(symbol);
+    if (known !== undefined) return known;
+    const state = { name: channelName(kind, symbol, settings.channelPrefix), seq: 0 };
+    channels[kind].set(symbol, state);
+    return state;
   }
 
   function enqueue(kind: ChannelKind, body: CandleBody): void {
@@ -170,12 +181,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   /** Queues a body (the JSON of an object) for the symbol's channel of `kind` and its `all` channel. */
   function enqueueJson(kind: ChannelKind, symbol: string, bodyJson: string): void {
-    const symbolChannel = channelName(kind, symbol, settings.channelPrefix);
-    const allChannel = channelName(kind, 'all', settings.channelPrefix);
+    const symbolChannel = channelOf(kind, symbol);
+    const allChannel = channelOf(kind, 'all');
     queue.push({
-      symbolChannel,
+      symbolChannel: symbolChannel.name,
       symbolEnvelope: envelope(symbolChannel),
-      allChannel,
+      allChannel: allChannel.name,
       allEnvelope: envelope(allChannel),
       rest: bodyJson.slice(1),
     });
@@ -186,8 +197,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   }
 
   /** The envelope fields of the channel's next message, as the start of a JSON object. */
-  function envelope(channel: string): string {
-    return `{"v":${MESSAGE_VERSION},"seq":${nextSeq(channel)},"publisher":"${publisherId}",`;
+  function envelope(channel: ChannelState): string {
+    return `{"v":${MESSAGE_VERSION},"seq":${++channel.seq},"publisher":"${publisherId}",`;
   }
 
   /** Sends soon: updates queued in the same turn of the event loop share a round trip. */
