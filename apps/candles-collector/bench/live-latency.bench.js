@@ -92,6 +92,15 @@ async function measure({ mode, symbolCount, interval, measureMs }) {
   }
 }
 
-await measure({ mode: 'stream', symbolCount: 200, interval: '1s', measureMs: 15_000 });
-await measure({ mode: 'stream', symbolCount: 1000, interval: '1m', measureMs: 20_000 });
-await measure({ mode: 'poll', symbolCount: 200, interval: '1s', measureMs: 15_000 });
+const LINES = [
+  { mode: 'stream', symbolCount: 200, interval: '1s', measureMs: 15_000 },
+  { mode: 'stream', symbolCount: 1000, interval: '1m', measureMs: 20_000 },
+  { mode: 'poll', symbolCount: 200, interval: '1s', measureMs: 15_000 },
+];
+// LIVE_LATENCY_LINES=stream-200-1s (comma-separated `mode-symbols-interval`) runs only those lines: one setting can
+// be rerun several times without the others' minutes.
+const only = process.env.LIVE_LATENCY_LINES?.split(',').filter(Boolean);
+for (const line of LINES) {
+  if (only && !only.includes(`${line.mode}-${line.symbolCount}-${line.interval}`)) continue;
+  await measure(line);
+}

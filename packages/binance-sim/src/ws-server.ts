@@ -47,6 +47,8 @@ class Connection implements Subscriber {
 
   constructor(
     readonly ws: WebSocket,
+    /** The upgraded TCP socket under `ws`: corked over a scheduler step, see {@link attachWsServer}. */
+    readonly socket: Duplex,
     public combined: boolean,
     readonly openedAt: number,
   ) {
@@ -119,7 +121,7 @@ export function attachWsServer(server: Server, ctx: WsServerContext): WsServerHa
     const specs = names.map((n) => parseStream(n, markets));
     if (specs.some((s) => s === undefined) || new Set(names).size > o.wsMaxStreamsPerConnection) return reject(socket, 400);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ws, combined, performance.now());
+      const conn = new Connection(ws, socket, combined, performance.now());
       connections.add(conn);
       names.forEach((n, i) => {
         if (conn.streams.has(n)) return;
@@ -259,8 +261,17 @@ export function attachWsServer(server: Server, ctx: WsServerContext): WsServerHa
   const tickMs = schedulerTickMs(o);
   const scheduler = setInterval(() => {
     const realNow = performance.now();
-    hub.tick(realNow);
-    housekeeping(realNow);
+    // The events of one step leave in one socket write per connection, as a server's send buffer would batch them:
+    // a frame per write system call made writing 200 closes take 2-5 ms of the step, with the last of them that
+    // much later than the first (their E is the same). What is sent, its order and its E are unchanged.
+    const corked = [...connections].filter((c) => c.ws.readyState === WebSocket.OPEN);
+    for (const c of corked) c.socket.cork();
+    try {
+      hub.tick(realNow);
+      housekeeping(realNow);
+    } finally {
+      for (const c of corked) c.socket.uncork();
+    }
   }, tickMs);
 
   faults.bindWs({
