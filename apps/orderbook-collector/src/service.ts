@@ -10,7 +10,7 @@ import { createSkipLog } from './skip-log.js';
 import { createDiffSource } from './sources/diff.js';
 import { createPollSource } from './sources/poll.js';
 import { createStreamSource } from './sources/stream.js';
-import type { BookSource, SourceHooks } from './sources/types.js';
+import type { BookReading, BookSource, SourceHooks } from './sources/types.js';
 import { createOrderbookStatusPage } from './status-report.js';
 import { createSnapshotWriter, STATE_STREAM } from './writer.js';
 
@@ -57,6 +57,11 @@ async function resetRealtime(store: Store, symbols: readonly string[]): Promise<
       if (state?.isRealtime) await store.setState({ symbol, stream: STATE_STREAM, lastTimestamp: state.lastTimestamp, isRealtime: false });
     }),
   );
+}
+
+/** The snapshot of `book` for grid time `gridTime`. */
+function snapshotOf(symbol: string, gridTime: number, book: BookReading): OrderbookSnapshotRecord {
+  return { symbol, timestamp: gridTime, lastUpdateId: book.lastUpdateId, eventTime: book.eventTime, bids: book.bids, asks: book.asks };
 }
 
 function createSource(config: OrderbookCollectorConfig, client: BinanceClient, hooks: SourceHooks, logger: Logger, clock: Clock): BookSource {
@@ -153,6 +158,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
   const sourceHooks: SourceHooks = {
     onResync: (symbol, reason) => metrics.resync(symbol, reason),
     onPartialDepth: () => metrics.partialDepth(),
+    onBookAhead: (symbol, gridTime, book) => writer.prepare(snapshotOf(symbol, gridTime, book)),
     onInvalidFrame: () => metrics.invalidFrame(),
     onRefresh: (symbol, reason) => metrics.refreshed(symbol, reason),
     onRefreshFailed: (symbol, reason) => metrics.refreshFailed(symbol, reason),
@@ -225,8 +231,7 @@ export async function startOrderbookCollector(config: OrderbookCollectorConfig, 
         writer.setRealtime(symbol, false);
         continue;
       }
-      const { book } = read;
-      snapshots.push({ symbol, timestamp: gridTime, lastUpdateId: book.lastUpdateId, eventTime: book.eventTime, bids: book.bids, asks: book.asks });
+      snapshots.push(snapshotOf(symbol, gridTime, read.book));
       skipLog.written(symbol);
       writer.setRealtime(symbol, true);
     }

@@ -1,4 +1,4 @@
-import type { Publisher } from '@collector/pubsub';
+import { type OrderbookInput, prepareOrderbook, type PreparedOrderbook, type Publisher } from '@collector/pubsub';
 import type { Logger } from '@collector/service-kit';
 import type { OrderbookSnapshotRecord, Store } from '@collector/store';
 import type { Clock } from './grid.js';
@@ -20,8 +20,28 @@ export const PUBLISH_SLICE = 100;
  * outage delays the insert by no more than this.
  */
 export const INSERT_AFTER_PUBLISH_MAX_MS = 100;
+/**
+ * Nor does a tick's insert start before this fraction of the grid step has passed since its grid time: once Redis has
+ * taken the snapshots, the subscribers still read and parse them, and an insert of hundreds of books (its rendering
+ * here, PostgreSQL parsing the numeric arrays there) running beside that delayed the last of them by tens of ms at 500
+ * symbols on two cores. A quarter of a second on a 1 s grid costs the database nothing: inserts still finish well
+ * inside the step.
+ */
+export const INSERT_AFTER_TICK_FRACTION = 0.25;
 /** A symbol's `collector_state` row is rewritten at most this often (and on every change of `is_realtime`). */
 export const STATE_EVERY_MS = 1_000;
+
+/** A snapshot as the publisher takes it. */
+function toOrderbookInput(record: OrderbookSnapshotRecord): OrderbookInput {
+  return {
+    symbol: record.symbol,
+    timestamp: record.timestamp,
+    lastUpdateId: record.lastUpdateId,
+    eventTime: record.eventTime ?? undefined,
+    bids: record.bids,
+    asks: record.asks,
+  };
+}
 
 /** Hooks of the writer, for metrics. */
 export interface WriterHooks {
@@ -48,6 +68,11 @@ export interface SnapshotWriterOptions {
 
 /** Publishes each grid time's snapshots, writes them in one insert and keeps `collector_state` current. */
 export interface SnapshotWriter {
+  /**
+   * Renders a snapshot a coming grid time will most likely hand over, before that grid time: when `submit` brings a
+   * snapshot of the same symbol, grid time and update id, it is only sent.
+   */
+  prepare(snapshot: OrderbookSnapshotRecord): void;
   /** Hands over one grid time's snapshots (all symbols that were in sync). */
   submit(snapshots: OrderbookSnapshotRecord[]): void;
   /** Sets a symbol's `is_realtime` (on a change only). */
@@ -99,19 +124,22 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   let publishScheduled = false;
   /** Grid-time batches handed over and not yet queued for the insert (they wait for their publication). */
   const toQueue: OrderbookSnapshotRecord[][] = [];
+  let insertTimer: NodeJS.Timeout | undefined;
+  /** Each symbol's snapshot rendered ahead of its grid time (see `prepare`). */
+  const prepared = new Map<string, PreparedOrderbook>();
 
   function publishSlice(records: readonly OrderbookSnapshotRecord[]): void {
     if (publisher === undefined) return;
     for (const record of records) {
+      const ready = prepared.get(record.symbol);
+      // One update id is one state of the book, so the rendering made for it ahead is this snapshot's.
+      if (ready !== undefined) prepared.delete(record.symbol);
+      if (ready !== undefined && ready.timestamp === record.timestamp && ready.lastUpdateId === record.lastUpdateId) {
+        publisher.publishOrderbook(ready);
+        continue;
+      }
       try {
-        publisher.publishOrderbook({
-          symbol: record.symbol,
-          timestamp: record.timestamp,
-          lastUpdateId: record.lastUpdateId,
-          eventTime: record.eventTime ?? undefined,
-          bids: record.bids,
-          asks: record.asks,
-        });
+        publisher.publishOrderbook(toOrderbookInput(record));
       } catch (error) {
         logger.error({ symbol: record.symbol, err: error }, 'snapshot not publishable');
       }
@@ -120,15 +148,23 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
 
   /**
    * One slice per turn: the publisher sends what a turn queued in its next turn (setImmediate), so slice k goes out
-   * while slice k+1 is rendered. Once Redis has taken a tick's snapshots (or after {@link INSERT_AFTER_PUBLISH_MAX_MS}), its insert is queued.
+   * while slice k+1 is rendered. Once Redis has taken a tick's snapshots (or after {@link INSERT_AFTER_PUBLISH_MAX_MS}),
+   * and {@link INSERT_AFTER_TICK_FRACTION} of a step after its grid time, its insert is queued.
    */
   function publishTurn(): void {
     publishScheduled = false;
     const slice = toPublish.shift();
     if (slice !== undefined) publishSlice(slice);
     if (toPublish.length > 0) return schedulePublish();
-    if (publisher) void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(queueForInsert);
-    else queueForInsert();
+    const gridTime = slice?.[0]?.timestamp ?? clock();
+    const queueAfterTick = () => {
+      const wait = gridTime + INSERT_AFTER_TICK_FRACTION * options.intervalMs - clock();
+      if (wait <= 0 || closing) return queueForInsert();
+      // A timer still pending is for an earlier grid time: it queues this tick's batch too.
+      insertTimer ??= setTimeout(queueForInsert, wait);
+    };
+    if (publisher) void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(queueAfterTick);
+    else queueAfterTick();
   }
 
   function schedulePublish(): void {
@@ -138,6 +174,8 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   }
 
   function queueForInsert(): void {
+    clearTimeout(insertTimer);
+    insertTimer = undefined;
     for (const batch of toQueue.splice(0)) queue.push(...batch);
     trim();
     kick();
@@ -240,6 +278,15 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   }
 
   return {
+    prepare(snapshot) {
+      if (publisher === undefined || closing) return;
+      try {
+        prepared.set(snapshot.symbol, prepareOrderbook(toOrderbookInput(snapshot)));
+      } catch {
+        // Left to the grid time, which renders it again and logs why it cannot be published.
+        prepared.delete(snapshot.symbol);
+      }
+    },
     submit(snapshots) {
       if (closing || snapshots.length === 0) return;
       toQueue.push(snapshots);
@@ -259,6 +306,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
     async close(timeoutMs) {
       closing = true;
       clearTimeout(retryTimer);
+      clearTimeout(insertTimer);
       retryTimer = undefined;
       let deadlineTimer: NodeJS.Timeout | undefined;
       const deadline = new Promise<void>((resolve) => {

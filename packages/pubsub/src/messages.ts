@@ -106,15 +106,33 @@ export function toCandleBody(candle: CandleUpdate<DecimalInput>): CandleBody {
   };
 }
 
-/** One side of a book as JSON: `[["price","quantity"],…]`, each canonical. */
-function levelsJson(side: OrderbookInput['bids'], name: string, symbol: string): string {
-  let json = '[';
+/** Appends one side of a book as JSON to `parts`: `[["price","quantity"],…]`, each canonical. */
+function pushLevelsJson(parts: string[], side: OrderbookInput['bids'], name: string, symbol: string): void {
   for (let i = 0; i < side.length; i++) {
     const [price, quantity] = side[i] as readonly [DecimalInput, DecimalInput];
     // Canonical decimal text is only digits, '-' and '.': nothing in it needs escaping.
-    json += `${i === 0 ? '' : ','}["${exact(price, name, symbol, i, 'price')}","${exact(quantity, name, symbol, i, 'quantity')}"]`;
+    parts.push(i === 0 ? '["' : ',["', exact(price, name, symbol, i, 'price'), '","', exact(quantity, name, symbol, i, 'quantity'), '"]');
   }
-  return `${json}]`;
+}
+
+/**
+ * A snapshot validated and rendered ahead of its publication ({@link prepareOrderbook}): a collector that knows a
+ * grid time's book before the grid time renders it then, and the publication at the grid time only sends it.
+ */
+export class PreparedOrderbook {
+  /** @internal Use {@link prepareOrderbook}. */
+  constructor(
+    readonly symbol: string,
+    readonly timestamp: number,
+    readonly lastUpdateId: number,
+    /** The message body's JSON ({@link orderbookBodyJson}). */
+    readonly bodyJson: string,
+  ) {}
+}
+
+/** Validates and renders a snapshot for a later `publishOrderbook`; throws a `PubsubError` for an invalid one. */
+export function prepareOrderbook(snapshot: OrderbookInput): PreparedOrderbook {
+  return new PreparedOrderbook(snapshot.symbol, snapshot.timestamp, snapshot.lastUpdateId, orderbookBodyJson(snapshot));
 }
 
 /**
@@ -128,7 +146,12 @@ export function orderbookBodyJson(snapshot: OrderbookInput): string {
   const timestamp = integer(snapshot.timestamp, 'timestamp', symbol);
   const lastUpdateId = integer(snapshot.lastUpdateId, 'lastUpdateId', symbol);
   const eventTime = snapshot.eventTime === undefined ? '' : `,"eventTime":${integer(snapshot.eventTime, 'eventTime', symbol)}`;
-  const bids = levelsJson(snapshot.bids, 'bids', symbol);
-  const asks = levelsJson(snapshot.asks, 'asks', symbol);
-  return `{"type":"orderbook","symbol":${JSON.stringify(symbol)},"timestamp":${timestamp},"lastUpdateId":${lastUpdateId}${eventTime},"bids":${bids},"asks":${asks}}`;
+  const parts = [`{"type":"orderbook","symbol":${JSON.stringify(symbol)},"timestamp":${timestamp},"lastUpdateId":${lastUpdateId}${eventTime},"bids":[`];
+  pushLevelsJson(parts, snapshot.bids, 'bids', symbol);
+  parts.push('],"asks":[');
+  pushLevelsJson(parts, snapshot.asks, 'asks', symbol);
+  parts.push(']}');
+  // Joined, not concatenated: join gives one flat string, where `+` gives a rope of a hundred pieces that is
+  // flattened later, at the grid time, when the publisher slices it and the socket writes it.
+  return parts.join('');
 }

@@ -3,7 +3,7 @@ import { type DecimalInput, lazyDecimal, parseDecimal } from '@collector/decimal
 import { findTestRedis, type TestRedis } from '@collector/testkit';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublisher, createSubscriber, PubsubError, type CandleMessage, type ReceivedMessage } from '../src/index.js';
+import { createPublisher, createSubscriber, prepareOrderbook, PubsubError, type CandleMessage, type ReceivedMessage } from '../src/index.js';
 
 const { redis, skipReason } = await findTestRedis();
 if (skipReason) console.log(`pubsub tests skipped: ${skipReason}`);
@@ -167,6 +167,39 @@ describe.skipIf(!redis)('pubsub against a real Redis', () => {
     } finally {
       await publisher.close();
       await subscriber.close();
+    }
+  });
+
+  it('publishes a prepared snapshot as the same message a plain one gives, on both channels, each with its own sequence', async () => {
+    const bySymbol = createSubscriber({ url, channelPrefix: prefix });
+    const all = createSubscriber({ url, channelPrefix: prefix });
+    const publisher = createPublisher({ url, channelPrefix: prefix });
+    try {
+      const symbolMessages = await bySymbol.subscribe({ orderbook: ['ETHUSDT'] });
+      const allMessages = await all.subscribe({ orderbook: 'all' });
+      const snapshot = { symbol: 'ETHUSDT', timestamp: 1_723_161_601_000, lastUpdateId: 7, bids: [['2600.10', '1.000']], asks: [['2600.20', '5E-8']] } as const;
+      const prepared = prepareOrderbook(snapshot);
+      publisher.publishOrderbook(snapshot);
+      publisher.publishOrderbook(prepared);
+      const bodies = (received: ReceivedMessage[]) => received.map(({ message }) => ({ ...message, publisher: undefined }));
+      const expected = (seq: number) => ({
+        v: 1,
+        seq,
+        publisher: undefined,
+        type: 'orderbook',
+        symbol: 'ETHUSDT',
+        timestamp: 1_723_161_601_000,
+        lastUpdateId: 7,
+        bids: [['2600.1', '1']],
+        asks: [['2600.2', '0.00000005']],
+      });
+      expect(bodies(await take(symbolMessages, 2))).toEqual([expected(1), expected(2)]);
+      expect(bodies(await take(allMessages, 2))).toEqual([expected(1), expected(2)]);
+      expect(() => prepareOrderbook({ ...snapshot, asks: [['2600.20', 'x']] })).toThrow(/ETHUSDT asks\[0\] quantity is not an exact decimal/);
+    } finally {
+      await publisher.close();
+      await bySymbol.close();
+      await all.close();
     }
   });
 

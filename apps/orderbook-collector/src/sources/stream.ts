@@ -110,7 +110,12 @@ export function createStreamSource(options: StreamSourceOptions): BookSource {
         hooks.onPartialDepth();
         unread.set(frame.symbol, frame);
         const now = clock();
-        if (now >= nextGridTime(now, intervalMs) - eagerMs) current(frame.symbol);
+        const gridTime = nextGridTime(now, intervalMs);
+        if (now < gridTime - eagerMs) return;
+        const previous = latest.get(frame.symbol);
+        const read = readOne(frame.symbol, gridTime);
+        // Only a push that passed the checks is news: a refused one leaves the book, and its rendering, as they were.
+        if (read.ok && latest.get(frame.symbol) !== previous) hooks.onBookAhead(frame.symbol, gridTime, read.book);
       });
       streams.on('disconnected', (event) => {
         logger.warn({ streams: event.streams.length, reason: event.reason }, 'depth stream disconnected');

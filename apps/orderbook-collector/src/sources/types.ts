@@ -44,6 +44,11 @@ export interface SourceHooks {
   onResync(symbol: string, reason: string): void;
   /** A partial-depth push was received (stream mode). */
   onPartialDepth(): void;
+  /**
+   * A book that grid time `gridTime` will most likely read, known before it (stream mode, a push parsed shortly
+   * before a grid time): its snapshot can be rendered ahead, off the path from the grid time to the subscribers.
+   */
+  onBookAhead(symbol: string, gridTime: number, book: BookReading): void;
   /** A frame was refused by the client's checks (`ResponseFormatError`): dropped, nothing of it stored. */
   onInvalidFrame(): void;
   /** Diff mode: a live book took over a fresh snapshot (`depth`: its known depth ran low; `verify`: the periodic check). */
