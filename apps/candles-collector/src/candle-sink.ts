@@ -8,6 +8,7 @@ import type { CandlesMetrics } from './metrics.js';
 import { type SeriesProgress, seriesId, stateStream } from './progress.js';
 import { untilDone } from './retry.js';
 import { StateLane } from './state-lane.js';
+import { YoungGenerationCollector } from './young-gc.js';
 
 /** Candles per commit; bounds memory when the database was away for a while (the store's chunk size). */
 const MAX_BATCH = 5000;
@@ -45,6 +46,7 @@ export class CandleSink {
   private waking = false;
 
   private readonly states: StateLane;
+  private readonly youngGc = new YoungGenerationCollector();
 
   constructor(private readonly options: CandleSinkOptions) {
     this.states = new StateLane(options);
@@ -118,7 +120,11 @@ export class CandleSink {
           });
         active.add(commit);
       }
-      if (active.size === 0) return;
+      if (active.size === 0) {
+        // Everything offered is stored and published: what the batches allocated is garbage now.
+        this.youngGc.idle();
+        return;
+      }
       // Until a commit is done or new updates are in.
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { YoungGenerationCollector } from './young-gc.js';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('YoungGenerationCollector', () => {
+  it('asks V8 for one minor collection after the turn in which the path went idle, at most every 100 ms', async () => {
+    const calls: unknown[] = [];
+    const collector = new YoungGenerationCollector((options: unknown) => calls.push(options));
+    collector.idle();
+    collector.idle();
+    expect(calls).toEqual([]);
+    await nextTurn();
+    expect(calls).toEqual([{ type: 'minor' }]);
+    collector.idle();
+    await nextTurn();
+    expect(calls).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    collector.idle();
+    await nextTurn();
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does nothing when node runs without --expose-gc', async () => {
+    const collector = new YoungGenerationCollector(undefined);
+    expect(() => collector.idle()).not.toThrow();
+    await nextTurn();
+  });
+
+  it('collects for real under --expose-gc', async () => {
+    // vitest's workers run without the flag; the real gc() is what the service gets with it.
+    const { runInNewContext } = await import('node:vm');
+    const { setFlagsFromString } = await import('node:v8');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+    new YoungGenerationCollector(gc).idle();
+    await nextTurn();
+  });
+});
