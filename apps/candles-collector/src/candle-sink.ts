@@ -18,6 +18,12 @@ const MAX_BATCH = 5000;
  */
 const MAX_CONCURRENT_COMMITS = 4;
 
+/** Updates per publish call; see {@link CandleSink.publish}. */
+const PUBLISH_PART = 50;
+
+/** Resolves in the check phase of this turn of the event loop, after what was queued before it. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Options of {@link CandleSink}: the collector's shared parts it writes with. */
 export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'logger' | 'signal' | 'progress' | 'now'> & {
   publisher: Publisher | undefined;
@@ -28,7 +34,7 @@ const candleId = (c: Candle<Decimal>): string => `${c.symbol}|${c.interval}|${c.
 
 /**
  * The one live write path, for open and closed candles alike. A batch is one upsert statement, however many
- * series it holds; only once it is stored is the batch published, sent to Redis at once, so a subscriber that
+ * series it holds; only once it is stored is the batch published, sent to Redis in parts of 50, so a subscriber that
  * receives a final candle can read it from `candles` at once. The state rows of the series that moved follow on
  * their own lane ({@link StateLane}), one statement for all of them. While commits are in flight new updates
  * collect, so batches grow with load and a database outage costs memory per candle, not per update. Commits run
@@ -155,7 +161,7 @@ export class CandleSink {
     });
     const commitMs = performance.now() - started;
     // Stored, so a subscriber of what follows can read it.
-    this.publish(batch);
+    await this.publish(batch);
     const now = this.options.now();
     for (const candle of batch) {
       const { symbol, interval, eventTime } = candle;
@@ -168,17 +174,28 @@ export class CandleSink {
     logger.debug({ candles: batch.length, commitMs: Math.round(commitMs) }, 'candle batch stored and published');
   }
 
-  private publish(batch: CandleUpdate<Decimal>[]): void {
+  /**
+   * Publishes a stored batch in parts of {@link PUBLISH_PART}, each sent before the next is rendered: Redis hands a
+   * part's messages to the subscribers once it has run the whole part, so while the collector renders the next one,
+   * Redis and the subscribers already work on this one (two cores, three processes), instead of waiting for all of
+   * it. Resolves once every part is handed to the publisher's connection.
+   */
+  private async publish(batch: CandleUpdate<Decimal>[]): Promise<void> {
     const { publisher, metrics, logger } = this.options;
     if (!publisher) return;
-    try {
-      publisher.publishCandles(batch);
-    } catch (error) {
-      // The store accepted every candle, and it checks more than the publisher does: this would be a bug.
-      logger.error({ err: error, candles: batch.length }, 'candle batch not publishable');
-      return;
+    for (let from = 0; from < batch.length; from += PUBLISH_PART) {
+      const part = batch.slice(from, from + PUBLISH_PART);
+      try {
+        publisher.publishCandles(part);
+      } catch (error) {
+        // The store accepted every candle, and it checks more than the publisher does: this would be a bug.
+        logger.error({ err: error, candles: part.length }, 'candle batch not publishable');
+        continue;
+      }
+      // The publisher's client writes what a turn queued at the end of it (ioredis pipelines at setImmediate).
+      await nextTurn();
+      for (const { symbol, interval } of part) metrics.updatesPublished.inc({ symbol, interval });
     }
-    for (const { symbol, interval } of batch) metrics.updatesPublished.inc({ symbol, interval });
   }
 }
 
