@@ -36,4 +36,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
 # A 4 MB young generation: see "Memory" in apps/candles-collector/README.md.
-CMD ["node", "--max-semi-space-size=4", "--expose-gc", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--min-semi-space-size=4", "--expose-gc", "dist/main.js"]

@@ -14,7 +14,7 @@ const SIM_CLI = fileURLToPath(import.meta.resolve('@collector/binance-sim/packag
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Node flags of the service, as its `start` script and the Dockerfile run it ("Memory" in the README). */
-const NODE_FLAGS = ['--max-semi-space-size=4', '--expose-gc'];
+const NODE_FLAGS = ['--max-semi-space-size=4', '--min-semi-space-size=4', '--expose-gc'];
 
 /** Starts dist/main.js as deployed, with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
 export function spawnCollector(env) {

@@ -6,7 +6,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 describe('YoungGenerationCollector', () => {
   it('asks V8 for one minor collection after the turn in which the path went idle, at most every 100 ms', async () => {
     const calls: unknown[] = [];
-    const collector = new YoungGenerationCollector((options: unknown) => calls.push(options));
+    const collector = new YoungGenerationCollector((options: unknown) => calls.push(options), () => 0.5);
     collector.idle();
     collector.idle();
     expect(calls).toEqual([]);
@@ -21,6 +21,19 @@ describe('YoungGenerationCollector', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('leaves a young generation less than a quarter full alone', async () => {
+    const calls: unknown[] = [];
+    let used = 0.2;
+    const collector = new YoungGenerationCollector((options: unknown) => calls.push(options), () => used);
+    collector.idle();
+    await nextTurn();
+    expect(calls).toEqual([]);
+    used = 0.3;
+    collector.idle();
+    await nextTurn();
+    expect(calls).toEqual([{ type: 'minor' }]);
+  });
+
   it('does nothing when node runs without --expose-gc', async () => {
     const collector = new YoungGenerationCollector(undefined);
     expect(() => collector.idle()).not.toThrow();
@@ -33,7 +46,13 @@ describe('YoungGenerationCollector', () => {
     const { setFlagsFromString } = await import('node:v8');
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-    new YoungGenerationCollector(gc).idle();
+    const before: number[] = [];
+    const collector = new YoungGenerationCollector(gc, () => {
+      before.push(1);
+      return 1;
+    });
+    collector.idle();
     await nextTurn();
+    expect(before).toEqual([1]);
   });
 });

@@ -1,8 +1,23 @@
+import { getHeapSpaceStatistics } from 'node:v8';
+
 /** V8's `gc()`, defined when node runs with `--expose-gc` (the service's start flags, README "Memory"). */
 type ExposedGc = (options: { type: 'minor' }) => void;
 
 /** At most one collection this often: in a steady flow of small batches the sink goes idle many times a second. */
 const MIN_INTERVAL_MS = 100;
+
+/**
+ * Below this share of the young generation in use, no collection is asked for: the next burst fits, and a
+ * scavenge just after V8's own would promote what is still in flight (replies not read yet) to the old generation,
+ * whose collections are the longer pauses.
+ */
+const MIN_USED_SHARE = 0.25;
+
+/** The share of the young generation (new space) in use now. */
+function youngGenerationUsed(): number {
+  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return space === undefined || space.space_size === 0 ? 0 : space.space_used_size / space.space_size;
+}
 
 /**
  * Collects the young generation once the live path is idle: when a batch is published and nothing is pending,
@@ -16,7 +31,10 @@ export class YoungGenerationCollector {
   private scheduled = false;
   private lastAt = Number.NEGATIVE_INFINITY;
 
-  constructor(gc: unknown = (globalThis as { gc?: unknown }).gc) {
+  constructor(
+    gc: unknown = (globalThis as { gc?: unknown }).gc,
+    private readonly used: () => number = youngGenerationUsed,
+  ) {
     this.gc = typeof gc === 'function' ? (gc as ExposedGc) : undefined;
   }
 
@@ -27,6 +45,7 @@ export class YoungGenerationCollector {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      if (this.used() < MIN_USED_SHARE) return;
       this.lastAt = performance.now();
       gc({ type: 'minor' });
     });

@@ -20,7 +20,7 @@ describe('pnpm --filter candles-collector start', () => {
   it('starts the built entry, answers /healthz and /readyz, and exits 0 on SIGTERM within 10 s', async () => {
     const manifest = JSON.parse(readFileSync(`${APP_DIR}/package.json`, 'utf8')) as { scripts: Record<string, string> };
     // The entry this test runs, with the young-generation bound and the gc() the README's "Memory" explains.
-    expect(manifest.scripts.start).toBe('node --max-semi-space-size=4 --expose-gc dist/main.js');
+    expect(manifest.scripts.start).toBe('node --max-semi-space-size=4 --min-semi-space-size=4 --expose-gc dist/main.js');
 
     const { redis } = await findTestRedis();
     const today = new Date().toISOString().slice(0, 10);

@@ -22,7 +22,7 @@ function simulatedSymbols(symbolsText: string | undefined): string[] {
 
 const SERVICES = [
   // Node flags as each app's `start` script gives them (the candles collector's: "Memory" in its README).
-  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, nodeFlags: ['--max-semi-space-size=4', '--expose-gc'], httpPort: '8080', shows: 'candles' },
+  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, nodeFlags: ['--max-semi-space-size=4', '--min-semi-space-size=4', '--expose-gc'], httpPort: '8080', shows: 'candles' },
   { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, nodeFlags: [], httpPort: '8081', shows: 'order books' },
 ];
 /** A collector's `/status` that takes longer than this counts as not answering in the status line. */
