@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBinanceSim } from '@collector/binance-sim';
+import { startScriptNodeFlags } from '@collector/service-kit';
 import { createStore } from '@collector/store';
 export { createBenchDatabase as benchDatabase, syntheticSymbols, waitFor } from '@collector/testkit/bench';
 
@@ -13,8 +14,8 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const SIM_CLI = fileURLToPath(import.meta.resolve('@collector/binance-sim/package.json').replace(/package\.json$/, 'dist/cli.js'));
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Node flags of the service, as its `start` script and the Dockerfile run it ("Memory" in the README). */
-const NODE_FLAGS = ['--max-semi-space-size=4', '--min-semi-space-size=4', '--expose-gc'];
+/** Node flags of the service, as its `start` script runs it ("Memory" in the README). */
+const NODE_FLAGS = startScriptNodeFlags(fileURLToPath(new URL('..', import.meta.url)));
 
 /** Starts dist/main.js as deployed, with `env`; resolves its exit code with `exited`; `logLines()` are its parsed JSON log lines. */
 export function spawnCollector(env) {

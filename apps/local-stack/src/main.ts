@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
-import { ConfigError, DEFAULT_SYMBOLS, isFixedSelection, localUrl, parseSymbolSelection, readEnv, startStatusLine } from '@collector/service-kit';
+import { ConfigError, DEFAULT_SYMBOLS, isFixedSelection, localUrl, parseSymbolSelection, readEnv, startScriptNodeFlags, startStatusLine } from '@collector/service-kit';
 import type { StatusReport } from '@collector/status-page';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
 import { redisAnswers } from './redis-probe.js';
@@ -22,8 +22,8 @@ function simulatedSymbols(symbolsText: string | undefined): string[] {
 
 const SERVICES = [
   // Node flags as each app's `start` script gives them (the candles collector's: "Memory" in its README).
-  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, nodeFlags: ['--max-semi-space-size=4', '--min-semi-space-size=4', '--expose-gc'], httpPort: '8080', shows: 'candles' },
-  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, nodeFlags: [], httpPort: '8081', shows: 'order books' },
+  { name: 'candles-collector', entry: `${ROOT}apps/candles-collector/dist/main.js`, nodeFlags: startScriptNodeFlags(`${ROOT}apps/candles-collector`), httpPort: '8080', shows: 'candles' },
+  { name: 'orderbook-collector', entry: `${ROOT}apps/orderbook-collector/dist/main.js`, nodeFlags: startScriptNodeFlags(`${ROOT}apps/orderbook-collector`), httpPort: '8081', shows: 'order books' },
 ];
 /** A collector's `/status` that takes longer than this counts as not answering in the status line. */
 const STATUS_TIMEOUT_MS = 2_000;

@@ -25,5 +25,6 @@ export { DEFAULT_STATUS_LINE_OPTIONS, formatStatusLine, startStatusLine, type St
 export { counter, createMetricsRegistry, gauge, Counter, Gauge, Histogram, Registry } from './metrics.js';
 export { isFixedSelection, parseSymbolSelection, selectSymbols, type ListedSymbol, type SelectedSymbols, type SymbolSelection } from './symbol-selection.js';
 export { DEFAULT_REPLICA_CONFIG, loadReplicaConfig, type ReplicaConfig } from './replica-config.js';
+export { startScriptNodeFlags } from './start-flags.js';
 export { startSymbolWatch, type SymbolWatch, type SymbolWatchOptions } from './symbol-watch.js';
 export { DEFAULT_WORK_SHARE_OPTIONS, startWorkShare, type WorkShare, type WorkShareOptions } from './work-share.js';
