@@ -6,6 +6,13 @@ export function nextGridTime(now: number, intervalMs: number): number {
   return (Math.floor(now / intervalMs) + 1) * intervalMs;
 }
 
+/**
+ * Stream options of a source read on the grid. The exchange sends a connection's pushes together, and at 500 symbols
+ * a read brought hundreds of them: handled in one turn, they held the grid timer back by tens of ms. One message per
+ * turn lets the tick fire on time, between two of them.
+ */
+export const GRID_STREAM_OPTIONS = { yieldBetweenMessages: true } as const;
+
 /** Options of {@link startGrid}. */
 export interface GridOptions {
   /** Grid step, whole ms. */

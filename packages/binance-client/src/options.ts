@@ -139,6 +139,12 @@ function url(name: string, value: string, protocols: string[]): string {
   return value.replace(/\/+$/, '');
 }
 
+/** @internal */
+export function booleanOption(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') bad(name, value, 'a boolean');
+  return value;
+}
+
 function integer(name: string, value: number, min: number): number {
   if (!Number.isSafeInteger(value) || value < min) bad(name, value, `an integer ≥ ${min}`);
   return value;

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 
 /** One control message the fake server received. */
@@ -55,6 +55,21 @@ export class FakeStreamServer {
   /** Sends a combined-stream frame to every open connection carrying `stream`. */
   push(stream: string, data: unknown): void {
     for (const c of this.open()) if (c.subscribed.has(stream)) c.socket.send(JSON.stringify({ stream, data }));
+  }
+
+  /**
+   * Sends frames of `stream` to every open connection carrying it in one write, as a server sends a connection's
+   * pushes of one moment: on loopback the client then reads them all at once.
+   */
+  pushTogether(stream: string, data: readonly unknown[]): void {
+    for (const c of this.open()) {
+      if (!c.subscribed.has(stream)) continue;
+      // ws writes each frame at once; corking its TCP socket (not public API) joins them into one write.
+      const tcp = (c.socket as unknown as { _socket: Socket })._socket;
+      tcp.cork();
+      for (const item of data) c.socket.send(JSON.stringify({ stream, data: item }));
+      tcp.uncork();
+    }
   }
 
   /** Resolves when `condition` holds, checked after every server event and every 5 ms. */

@@ -51,6 +51,34 @@ describe('streams against a local WebSocket server', () => {
     expect(await pong).toBe('binance-1751897378015');
   });
 
+  it('yieldBetweenMessages: timers run between the messages of one read; by default they wait for the whole read', async () => {
+    const turnsBeforeTimer = async (yieldBetweenMessages: boolean): Promise<number> => {
+      const handle = open({ streams: ['btcusdt@kline_1m'], yieldBetweenMessages });
+      const klines = collect<KlineEvent>(handle, 'kline');
+      await handle.ready();
+      let seenWhenTimerRan = -1;
+      let timerSet = false;
+      handle.on('kline', () => {
+        if (timerSet) return;
+        timerSet = true;
+        setTimeout(() => (seenWhenTimerRan = klines.length), 0);
+        // The first message's work outlasts the timer's 1 ms: it is due before the next message.
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+      });
+      const burst = Array.from({ length: 50 }, (_, i) => klineData('BTCUSDT', i * 60_000));
+      server.pushTogether('btcusdt@kline_1m', burst);
+      await server.until(() => klines.length === burst.length && seenWhenTimerRan >= 0);
+      expect(klines.map((e) => e.kline.openTime)).toEqual(burst.map((_, i) => i * 60_000));
+      await handle.close();
+      return seenWhenTimerRan;
+    };
+    expect(await turnsBeforeTimer(false)).toBe(50);
+    // The timer fell due during the first message and fires before the second.
+    expect(await turnsBeforeTimer(true)).toBe(1);
+    expect(() => createBinanceClient().openStreams({ streams: [], yieldBetweenMessages: 1 as never })).toThrow(/invalid option yieldBetweenMessages: 1 \(expected a boolean\)/);
+  });
+
   it('delivers parsed events, and reports a malformed frame as an error without dropping the connection', async () => {
     const handle = open({ streams: ['BTCUSDT@kline_1m'] });
     const klines = collect<KlineEvent>(handle, 'kline');

@@ -9,6 +9,7 @@ import {
 } from '@collector/binance-client';
 import type { Logger } from '@collector/service-kit';
 import { diffRefreshDepth, diffSnapshotLimit } from '../config.js';
+import { GRID_STREAM_OPTIONS } from '../grid.js';
 import type { BookRead, BookSource, SourceHooks } from './types.js';
 
 /** Options of {@link createDiffSource}. */
@@ -79,7 +80,7 @@ export function createDiffSource(options: DiffSourceOptions): BookSource {
       books.on('refreshed', ({ symbol, reason }) => hooks.onRefresh(symbol, reason));
       books.on('refreshError', ({ symbol, reason }) => hooks.onRefreshFailed(symbol, reason));
       books.on('mismatch', ({ symbol }) => hooks.onMismatch(symbol));
-      streams = client.openStreams({ streams: symbols.map((s) => depthStream(s, 100)) });
+      streams = client.openStreams({ streams: symbols.map((s) => depthStream(s, 100)), ...GRID_STREAM_OPTIONS });
       streams.on('depthDiff', (event) => lastReceived.set(event.symbol, event.receivedAt));
       streams.on('disconnected', (event) => logger.warn({ streams: event.streams.length, reason: event.reason }, 'depth stream disconnected'));
       streams.on('reconnected', (event) => {

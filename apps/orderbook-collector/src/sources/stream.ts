@@ -9,7 +9,7 @@ import {
 } from '@collector/binance-client';
 import type { Logger } from '@collector/service-kit';
 import type { StreamSpeedMs } from '../config.js';
-import { type Clock, nextGridTime } from '../grid.js';
+import { type Clock, GRID_STREAM_OPTIONS, nextGridTime } from '../grid.js';
 import type { BookRead, BookSource, SourceHooks } from './types.js';
 
 /**
@@ -105,7 +105,7 @@ export function createStreamSource(options: StreamSourceOptions): BookSource {
   return {
     mode: 'stream',
     async start() {
-      streams = client.openStreams({ streams: [...symbolOfStream.keys()], deferPartialDepth: true });
+      streams = client.openStreams({ streams: [...symbolOfStream.keys()], deferPartialDepth: true, ...GRID_STREAM_OPTIONS });
       streams.on('partialDepthFrame', (frame) => {
         hooks.onPartialDepth();
         unread.set(frame.symbol, frame);

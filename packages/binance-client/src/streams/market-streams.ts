@@ -114,6 +114,8 @@ export interface MarketStreamsContext {
   options: ResolvedStreamOptions;
   /** See `OpenStreamsParams.deferPartialDepth`. */
   deferPartialDepth: boolean;
+  /** See `OpenStreamsParams.yieldBetweenMessages`. */
+  yieldBetweenMessages: boolean;
   log: BinanceClientLogger;
   /** Connection attempts of the whole client (Binance: 300 per 5 min per IP). */
   attempts: SlidingWindowPacer;
@@ -447,6 +449,7 @@ class MarketStreamsHandle implements MarketStreams {
       inUrl,
       options: this.ctx.options,
       deferPartialDepth: this.ctx.deferPartialDepth,
+      yieldBetweenMessages: this.ctx.yieldBetweenMessages,
       hooks: this.hooks,
       log: this.ctx.log,
       nextRequestId: () => ++this.requestSeq,

@@ -39,6 +39,8 @@ export interface StreamSocketParams {
   options: ResolvedStreamOptions;
   /** Partial-depth pushes are handed over unparsed (`OpenStreamsParams.deferPartialDepth`). */
   deferPartialDepth: boolean;
+  /** One message per turn of the event loop (`OpenStreamsParams.yieldBetweenMessages`). */
+  yieldBetweenMessages: boolean;
   hooks: SocketHooks;
   log: BinanceClientLogger;
   nextRequestId: () => number;
@@ -89,7 +91,11 @@ export class StreamSocket {
     this.connectionId = p.connectionId;
     this.requested = new Set(p.inUrl);
     this.pacer = new SlidingWindowPacer(p.options.messagesPerSecond, 1000 + PACING_MARGIN_MS);
-    this.ws = new WebSocket(p.url, { handshakeTimeout: p.options.controlTimeoutMs, perMessageDeflate: false });
+    this.ws = new WebSocket(p.url, {
+      handshakeTimeout: p.options.controlTimeoutMs,
+      perMessageDeflate: false,
+      allowSynchronousEvents: !p.yieldBetweenMessages,
+    });
     this.closed = new Promise((resolve) => this.ws.once('close', () => resolve()));
     this.ws.on('open', () => this.onOpen());
     this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
