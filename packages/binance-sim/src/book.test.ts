@@ -58,3 +58,23 @@ describe('bookDrift option', () => {
     expect(resolveOptions({}).bookDrift).toBe(1);
   });
 });
+
+describe('partialDepthJson', () => {
+  it('is the text of JSON.stringify(snapshot(limit)), and of the swapped sides when crossed, as the book moves', () => {
+    for (const symbol of ['BTCUSDT', 'SHIBUSDT', 'ETHBTC']) {
+      const market = new SymbolMarket(resolveSymbol(symbol, 7)!, 7);
+      let t = T0;
+      const books = new BookRegistry(new Map([[symbol, market]]), 7, () => t, { levels: 200, history: 0, drift: 60 });
+      const book = books.get(symbol)!;
+      for (let i = 0; i < 50; i++) {
+        t += 100;
+        book.advance(books.targetTicks(market, t));
+        for (const limit of [5, 20]) {
+          const snapshot = book.snapshot(limit);
+          expect(book.partialDepthJson(limit)).toBe(JSON.stringify(snapshot));
+          expect(book.partialDepthJson(limit, true)).toBe(JSON.stringify({ lastUpdateId: snapshot.lastUpdateId, bids: snapshot.asks, asks: snapshot.bids }));
+        }
+      }
+    }
+  });
+});

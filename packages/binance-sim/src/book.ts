@@ -127,6 +127,26 @@ function rng(seed: number): () => number {
  * sparser deeper, following a target mid price a few levels per tick. Every tick is a pure
  * function of (seed, symbol, previous state, target mid), so the same ticks give the same book.
  */
+/** Renderings a book keeps per formatter: a partial-depth push renders 40 levels, which mostly repeat from push to push. */
+const MAX_CACHED_RENDERINGS = 1_000;
+
+/**
+ * `format` remembering what it rendered (forgetting everything at {@link MAX_CACHED_RENDERINGS}): a book renders the
+ * same top levels ten times a second per stream, and the string work was a third of a partial-depth push's cost.
+ */
+function remembered(format: (n: number) => string): (n: number) => string {
+  const known = new Map<number, string>();
+  return (n) => {
+    let text = known.get(n);
+    if (text === undefined) {
+      if (known.size === MAX_CACHED_RENDERINGS) known.clear();
+      text = format(n);
+      known.set(n, text);
+    }
+    return text;
+  };
+}
+
 export class OrderBook {
   readonly bids = new Side(true);
   readonly asks = new Side(false);
@@ -152,8 +172,8 @@ export class OrderBook {
     // average extra gap so 5000 levels span about 1.5% of the price
     this.gapScale = Math.max(0, info.basePriceTicks * 4e-6 - 1);
     this.maxQtySteps = Math.max(10, Math.floor(info.baseVolumeSteps / 20));
-    this.fmtPrice = priceFormatter(info.tickDecimals);
-    this.fmtQty = qtyFormatter(info.stepDecimals, info.qtyRenderDecimals);
+    this.fmtPrice = remembered(priceFormatter(info.tickDecimals));
+    this.fmtQty = remembered(qtyFormatter(info.stepDecimals, info.qtyRenderDecimals));
     this.zero = this.fmtQty(0);
     const mid = Math.max(2, Math.round(midTicks));
     let p = mid - 1;
@@ -256,6 +276,27 @@ export class OrderBook {
   /** Top `limit` levels per side, rendered. */
   snapshot(limit: number): SimBookState {
     return { lastUpdateId: this.lastUpdateId, bids: this.render(this.bids, limit), asks: this.render(this.asks, limit) };
+  }
+
+  /**
+   * The partial-depth payload of the top `limit` levels, the same text as `JSON.stringify(snapshot(limit))` (with the
+   * sides swapped when `crossed`, a fault). Written out in one pass: at 5,000 pushes a second, building the arrays of
+   * {@link snapshot} and stringifying them was most of the simulator's CPU, taken from the collector it serves on
+   * the same machine. Prices and quantities are digits and a dot: nothing to escape.
+   */
+  partialDepthJson(limit: number, crossed = false): string {
+    const bids = this.sideJson(this.bids, limit);
+    const asks = this.sideJson(this.asks, limit);
+    return `{"lastUpdateId":${this.lastUpdateId},"bids":${crossed ? asks : bids},"asks":${crossed ? bids : asks}}`;
+  }
+
+  private sideJson(side: Side, limit: number): string {
+    const n = Math.min(limit, side.prices.length);
+    let text = '[';
+    for (let i = 0; i < n; i++) {
+      text += `${i === 0 ? '' : ','}["${this.fmtPrice(side.prices[i] as number)}","${this.fmtQty(side.qtys[i] as number)}"]`;
+    }
+    return `${text}]`;
   }
 
   private render(side: Side, limit: number): [string, string][] {

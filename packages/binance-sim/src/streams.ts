@@ -196,9 +196,7 @@ export class StreamHub {
   }
 
   private publishPartial(topic: PartialTopic): void {
-    const book = topic.book.snapshot(topic.levels);
-    const crossed = this.ctx.faults.takeCrossing(topic.symbol);
-    this.publish(topic, JSON.stringify(crossed ? { lastUpdateId: book.lastUpdateId, bids: book.asks, asks: book.bids } : book));
+    this.publish(topic, topic.book.partialDepthJson(topic.levels, this.ctx.faults.takeCrossing(topic.symbol)));
   }
 
   private klineTick(topic: KlineTopic, t: number, realNow: number, stalled: boolean): void {
