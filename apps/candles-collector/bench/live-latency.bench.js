@@ -77,7 +77,7 @@ async function measure({ mode, symbolCount, interval, measureMs }) {
       measure: 'candle close (p*_ms) or update event time E (p*_from_event_ms) at the simulator → message at a Redis subscriber of candles:all',
       note:
         mode === 'poll'
-          ? 'REST has no event time; the weight budget (2 per poll, 90% of 6000/min) lets each of 200 series be polled only every few seconds, so finals < expectedFinals'
+          ? 'REST has no event time; the weight budget paces a round over 200 series to one every 5.6 s (2 weight a poll, 80% of the client\'s 5,400/min), and each poll brings every candle closed since the last: finals arrive up to a round late, and those of the last round come after the window'
           : 'finals < expectedFinals means candles not final within the window',
     };
     emitBenchResult(line);

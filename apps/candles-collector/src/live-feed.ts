@@ -110,35 +110,3 @@ export async function openStreamFeed(ctx: CollectorContext, router: LiveRouter, 
     close: () => streams.close(),
   };
 }
-
-/**
- * Poll mode, the fallback: the last two candles of every live series (as `keys` says at each round) every `REALTIME_INTERVAL`, through the client's
- * weight budget (with many series the budget, not the interval, sets the pace).
- */
-export function startPollFeed(ctx: CollectorContext, keys: () => readonly CandleSeries[]): { close(): Promise<void> } {
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped && !ctx.signal.aborted) {
-      const started = Date.now();
-      await Promise.all(
-        keys().map(async (key) => {
-          try {
-            const rows = await ctx.client.klines({ symbol: key.symbol, interval: key.interval, limit: 2 });
-            for (const kline of rows) ctx.sink.offer(kline);
-          } catch (error) {
-            if (!stopped) ctx.logger.warn({ err: error, ...key }, 'poll failed');
-          }
-        }),
-      );
-      const wait = ctx.config.realtimeIntervalMs - (Date.now() - started);
-      if (wait > 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  })();
-  return {
-    async close() {
-      stopped = true;
-      // A poll may be waiting for weight; shutdown does not wait for it.
-      await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-    },
-  };
-}

@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_BINANCE_CLIENT_OPTIONS } from '@collector/binance-client';
 import { type BinanceSim, startBinanceSim } from '@collector/binance-sim';
-import { createTestDatabase, type TestDatabase } from '@collector/testkit';
+import { createSubscriber } from '@collector/pubsub';
+import { createTestDatabase, findTestRedis, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectorEnv, fetchSimKlines, type InProcessCollector, rowText, startInProcess, stateRows, storedRowTexts, waitFor } from './helpers.js';
+import { pollRoundMs } from '../src/poll-feed.js';
+import { collectorEnv, fetchSimKlines, type InProcessCollector, MINUTE, rowText, sleep, startInProcess, stateRows, storedRowTexts, waitFor } from './helpers.js';
 
 // REALTIME_MODE=poll, the fallback without streams: series go live and their candles keep coming over REST.
 const SYMBOLS = ['POLLAUSDT', 'POLLBUSDT'];
 /** A 1m candle closes every 0.5 s of real time. */
 const SPEED = 120;
 const LIVE_CANDLES_WANTED = 10;
+const { redis, skipReason } = await findTestRedis();
 
 describe('poll mode', () => {
   let sim: BinanceSim;
@@ -40,4 +45,117 @@ describe('poll mode', () => {
       expect(await storedRowTexts(db, symbol, '1m', liveFrom, until)).toEqual(reference.map((k) => rowText(symbol, '1m', k)));
     }
   }, 60_000);
+});
+
+// Many series: the budget, not REALTIME_INTERVAL, sets the pace, and the polls are spread evenly over each weight
+// window instead of spending a window's budget in its first seconds and then waiting for the next minute.
+describe('poll mode at more series than the interval allows', () => {
+  const MANY = Array.from({ length: 60 }, (_, i) => `PACE${i}USDT`);
+  const ROUND_WEIGHT = MANY.length * 2;
+  const ROUND_MS = pollRoundMs(MANY.length, 100, DEFAULT_BINANCE_CLIENT_OPTIONS);
+  const SPAN_MS = 12_000;
+  const SAMPLE_MS = 250;
+  let sim: BinanceSim;
+  let db: TestDatabase;
+  let service: InProcessCollector | undefined;
+  beforeAll(async () => {
+    sim = await startBinanceSim({ seed: 13, symbols: MANY });
+    db = await createTestDatabase('candles_poll_paced');
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await sim?.close();
+    await db?.drop();
+  });
+
+  /** The weight this address has used in the simulator's current window, less the ping that asks. */
+  const usedWeight = async () => Number((await fetch(`${sim.restUrl}/api/v3/ping`)).headers.get('x-mbx-used-weight-1m')) - 1;
+
+  it('polls every series at an even period within the budget, all the time', async () => {
+    expect(ROUND_MS).toBeGreaterThan(1_000);
+    const today = new Date(sim.now()).toISOString().slice(0, 10);
+    service = await startInProcess(collectorEnv(sim, db.url, { SYMBOLS: MANY.join(','), START_DATE: today, REALTIME_MODE: 'poll', REALTIME_INTERVAL: '0.1' }));
+    await waitFor('every series live', async () => Object.values(await stateRows(db)).filter((s) => s.isRealtime).length === MANY.length, 40_000);
+    // Weight spent in each sample period, across window boundaries (a drop means a new window began).
+    const spent: number[] = [];
+    let last = await usedWeight();
+    for (let t = 0; t < SPAN_MS; t += SAMPLE_MS) {
+      await sleep(SAMPLE_MS);
+      const now = await usedWeight();
+      spent.push(now >= last ? now - last - 1 : now);
+      last = now;
+    }
+    const total = spent.reduce((a, b) => a + b, 0);
+    const rounds = SPAN_MS / ROUND_MS;
+    // About `rounds` rounds: never the unpaced pace (a round every 0.1 s would be 30 times as many).
+    expect(total).toBeGreaterThanOrEqual((Math.floor(rounds) - 2) * ROUND_WEIGHT);
+    expect(total).toBeLessThanOrEqual(Math.ceil(rounds + 1) * ROUND_WEIGHT);
+    // And never a pause of a weight window's rest: every 4 s holds at least one whole round.
+    const perChunk = 4_000 / SAMPLE_MS;
+    for (let i = 0; i + perChunk <= spent.length; i += perChunk) {
+      expect(spent.slice(i, i + perChunk).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ROUND_WEIGHT);
+    }
+  }, 90_000);
+});
+
+// A round slower than the candles: each poll asks from the first candle it has not seen closed, so every candle is
+// published final by the poll itself, once.
+describe('poll mode with rounds longer than a candle', () => {
+  const MANY = Array.from({ length: 60 }, (_, i) => `PALL${i}USDT`);
+  /** A 1m candle closes every second of real time; a round over 60 series takes 1.7 s. */
+  const FAST = 60;
+  const LIVE_MINUTES = 12;
+  let sim: BinanceSim;
+  let db: TestDatabase;
+  let service: InProcessCollector | undefined;
+  beforeAll(async () => {
+    sim = await startBinanceSim({ seed: 14, symbols: MANY, speed: FAST });
+    db = await createTestDatabase('candles_poll_all');
+  });
+  afterAll(async () => {
+    await service?.stop();
+    await sim?.close();
+    await db?.drop();
+  });
+
+  it('publishes every closed candle final exactly once, in order, and stores it', async (ctx) => {
+    if (!redis) return ctx.skip(skipReason);
+    expect(pollRoundMs(MANY.length, 100, DEFAULT_BINANCE_CLIENT_OPTIONS) * (FAST / 60_000)).toBeGreaterThan(1);
+    const prefix = `pollall${randomBytes(3).toString('hex')}:`;
+    const subscriber = createSubscriber({ url: redis.url, channelPrefix: prefix });
+    const feed = await subscriber.subscribe({ candles: 'all' });
+    const finals = new Map<string, number[]>();
+    const loop = (async () => {
+      for await (const { message } of feed) {
+        if (message.type !== 'candle' || !message.isFinal) continue;
+        finals.set(message.symbol, [...(finals.get(message.symbol) ?? []), message.openTime]);
+      }
+    })();
+    let from = 0;
+    let to = 0;
+    try {
+      const today = new Date(sim.now()).toISOString().slice(0, 10);
+      service = await startInProcess(
+        collectorEnv(sim, db.url, { SYMBOLS: MANY.join(','), START_DATE: today, REALTIME_MODE: 'poll', REALTIME_INTERVAL: '0.1', REDIS_ENABLED: 'true', REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: prefix }),
+      );
+      await waitFor('every series live', async () => Object.values(await stateRows(db)).filter((s) => s.isRealtime).length === MANY.length, 40_000);
+      // From two minutes after going live (the first rounds may overlap the catch-up) for LIVE_MINUTES minutes.
+      from = (Math.floor(sim.now() / MINUTE) + 2) * MINUTE;
+      to = from + LIVE_MINUTES * MINUTE;
+      await waitFor('the last candle of the span closed and a round passed', () => sim.now() > to + 3 * MINUTE, 40_000);
+    } finally {
+      await subscriber.close();
+      await loop;
+    }
+    const expected = Array.from({ length: LIVE_MINUTES }, (_, i) => from + i * MINUTE);
+    for (const symbol of MANY) {
+      const received = finals.get(symbol) ?? [];
+      expect(received.filter((t) => t >= from && t < to), symbol).toEqual(expected);
+      // Exactly once over the whole run, too, and in order.
+      expect(new Set(received).size, symbol).toBe(received.length);
+      expect([...received].sort((a, b) => a - b), symbol).toEqual(received);
+    }
+    const [stored] = await db.sql`SELECT count(*)::int AS n FROM candles WHERE is_closed AND timestamp >= ${from} AND timestamp < ${to}`;
+    expect(stored?.n).toBe(MANY.length * LIVE_MINUTES);
+  }, 120_000);
 });
