@@ -1,6 +1,6 @@
 import type { Candle, CandleUpdate } from '@collector/candle';
 import type { Decimal } from '@collector/decimal';
-import type { Publisher } from '@collector/pubsub';
+import { type PreparedCandles, prepareCandles, type Publisher } from '@collector/pubsub';
 import type { Logger } from '@collector/service-kit';
 import type { Store } from '@collector/store';
 import type { CollectorContext } from './context.js';
@@ -30,12 +30,18 @@ export type CandleSinkOptions = Pick<CollectorContext, 'store' | 'metrics' | 'lo
   retryDelayMs: number;
 };
 
+/** A part of a batch and its messages, rendered ahead of its publication. */
+interface RenderedPart {
+  candles: CandleUpdate<Decimal>[];
+  messages: PreparedCandles;
+}
+
 const candleId = (c: Candle<Decimal>): string => `${c.symbol}|${c.interval}|${c.openTime}`;
 
 /**
  * The one live write path, for open and closed candles alike. A batch is one upsert statement, however many
- * series it holds; only once it is stored is the batch published, sent to Redis in parts of 50, so a subscriber that
- * receives a final candle can read it from `candles` at once. The state rows of the series that moved follow on
+ * series it holds; only once it is stored is the batch published (its messages rendered while it is stored), sent to
+ * Redis in parts of 50, so a subscriber that receives a final candle can read it from `candles` at once. The state rows of the series that moved follow on
  * their own lane ({@link StateLane}), one statement for all of them. While commits are in flight new updates
  * collect, so batches grow with load and a database outage costs memory per candle, not per update. Commits run
  * concurrently only for different series, so the updates of one series are stored and published in order.
@@ -152,16 +158,23 @@ export class CandleSink {
   private async write(batch: CandleUpdate<Decimal>[]): Promise<void> {
     const { store, metrics, logger, retryDelayMs, signal, progress } = this.options;
     const started = performance.now();
-    await untilDone(() => store.upsertCandles(batch), {
+    const stored = untilDone(() => store.upsertCandles(batch), {
       what: 'candle upsert',
       retryDelayMs,
       signal,
       logger,
       onFailure: () => metrics.writeFailures.inc(),
     });
+    // Awaited below; a failure while the messages are rendered is not an unhandled rejection meanwhile.
+    stored.catch(() => {});
+    // Rendered while PostgreSQL stores the batch, so that once it is stored publishing only sends. Not before the
+    // next turn: the statement leaves in this turn's microtasks (postgres.js sends on the promise's `then`).
+    await nextTurn();
+    const messages = this.render(batch);
+    await stored;
     const commitMs = performance.now() - started;
     // Stored, so a subscriber of what follows can read it.
-    await this.publish(batch);
+    await this.publish(messages);
     const now = this.options.now();
     for (const candle of batch) {
       const { symbol, interval, eventTime } = candle;
@@ -174,27 +187,37 @@ export class CandleSink {
     logger.debug({ candles: batch.length, commitMs: Math.round(commitMs) }, 'candle batch stored and published');
   }
 
-  /**
-   * Publishes a stored batch in parts of {@link PUBLISH_PART}, each sent before the next is rendered: Redis hands a
-   * part's messages to the subscribers once it has run the whole part, so while the collector renders the next one,
-   * Redis and the subscribers already work on this one (two cores, three processes), instead of waiting for all of
-   * it. Resolves once every part is handed to the publisher's connection.
-   */
-  private async publish(batch: CandleUpdate<Decimal>[]): Promise<void> {
-    const { publisher, metrics, logger } = this.options;
-    if (!publisher) return;
+  /** The batch's messages, in parts of {@link PUBLISH_PART} (none without a publisher). */
+  private render(batch: CandleUpdate<Decimal>[]): RenderedPart[] {
+    const { publisher, logger } = this.options;
+    const parts: RenderedPart[] = [];
+    if (!publisher) return parts;
     for (let from = 0; from < batch.length; from += PUBLISH_PART) {
       const part = batch.slice(from, from + PUBLISH_PART);
       try {
-        publisher.publishCandles(part);
+        parts.push({ candles: part, messages: prepareCandles(part) });
       } catch (error) {
-        // The store accepted every candle, and it checks more than the publisher does: this would be a bug.
+        // The store accepts only what the publisher accepts, and it checks more: this would be a bug.
         logger.error({ err: error, candles: part.length }, 'candle batch not publishable');
-        continue;
       }
+    }
+    return parts;
+  }
+
+  /**
+   * Publishes a stored batch's parts, each in a turn of its own: Redis hands a part's messages to the subscribers
+   * once it has run the whole part, so the subscribers already read the first part while Redis runs the next (two
+   * cores, three processes), instead of waiting for all of it. Resolves once every part is handed to the
+   * publisher's connection.
+   */
+  private async publish(parts: RenderedPart[]): Promise<void> {
+    const { publisher, metrics } = this.options;
+    if (!publisher) return;
+    for (const { candles, messages } of parts) {
+      publisher.publishCandles(messages);
       // The publisher's client writes what a turn queued at the end of it (ioredis pipelines at setImmediate).
       await nextTurn();
-      for (const { symbol, interval } of part) metrics.updatesPublished.inc({ symbol, interval });
+      for (const { symbol, interval } of candles) metrics.updatesPublished.inc({ symbol, interval });
     }
   }
 }

@@ -5,6 +5,8 @@ export type { RedisClusterNode, RedisTarget } from './connection.js';
 export {
   MESSAGE_VERSION,
   type OrderbookInput,
+  PreparedCandles,
+  prepareCandles,
   PreparedOrderbook,
   prepareOrderbook,
   type CandleMessage,

@@ -106,6 +106,44 @@ export function toCandleBody(candle: CandleUpdate<DecimalInput>): CandleBody {
   };
 }
 
+/**
+ * A batch of candles validated and rendered ahead of its publication ({@link prepareCandles}): a collector renders
+ * the messages while the database stores the batch, and publishes them, once it is stored, by only sending.
+ */
+export class PreparedCandles {
+  /** @internal Use {@link prepareCandles}. */
+  constructor(
+    /** Each candle's symbol, in the order of the batch. */
+    readonly symbols: readonly string[],
+    /** Each candle's message body as JSON (`JSON.stringify` of its {@link toCandleBody}). */
+    readonly bodiesJson: readonly string[],
+  ) {}
+
+  get length(): number {
+    return this.symbols.length;
+  }
+}
+
+/**
+ * Validates and renders a batch of candles for a later `publishCandles`; an invalid candle throws a `PubsubError`
+ * (`INVALID_MESSAGE`) naming its index, and nothing is rendered.
+ */
+export function prepareCandles(candles: readonly CandleUpdate<DecimalInput>[]): PreparedCandles {
+  if (!Array.isArray(candles)) throw new PubsubError('INVALID_MESSAGE', 'publishCandles needs an array of candles');
+  const symbols: string[] = [];
+  const bodiesJson: string[] = [];
+  candles.forEach((candle, index) => {
+    try {
+      const body = toCandleBody(candle);
+      symbols.push(body.symbol);
+      bodiesJson.push(JSON.stringify(body));
+    } catch (error) {
+      throw new PubsubError('INVALID_MESSAGE', `candle ${index} of the batch: ${(error as Error).message.replace(/^\[pubsub\] /, '')}`, { cause: error });
+    }
+  });
+  return new PreparedCandles(symbols, bodiesJson);
+}
+
 /** Appends one side of a book as JSON to `parts`: `[["price","quantity"],…]`, each canonical. */
 function pushLevelsJson(parts: string[], side: OrderbookInput['bids'], name: string, symbol: string): void {
   for (let i = 0; i < side.length; i++) {

@@ -6,7 +6,7 @@ import { channelName, type ChannelKind } from './channels.js';
 import { checkTarget, connect, describeTarget, type RedisTarget } from './connection.js';
 import { PubsubError } from './errors.js';
 import { SILENT_LOGGER, type PubsubLogger } from './logger.js';
-import { MESSAGE_VERSION, orderbookBodyJson, PreparedOrderbook, toCandleBody, type CandleBody, type OrderbookInput } from './messages.js';
+import { MESSAGE_VERSION, orderbookBodyJson, PreparedCandles, PreparedOrderbook, prepareCandles, toCandleBody, type CandleBody, type OrderbookInput } from './messages.js';
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions extends RedisTarget {
@@ -75,8 +75,9 @@ export interface Publisher {
   /**
    * Queues a batch of candles and starts sending at once: the batch goes out in pipelined round trips of up to
    * `batchSize` updates. Every candle is checked first; an invalid one throws and nothing of the batch is queued.
+   * A {@link PreparedCandles} was checked and rendered by `prepareCandles` already, and is only sent.
    */
-  publishCandles(candles: readonly CandleUpdate<DecimalInput>[]): void;
+  publishCandles(candles: readonly CandleUpdate<DecimalInput>[] | PreparedCandles): void;
   /**
    * Queues a snapshot for `orderbook:SYMBOL` and `orderbook:all`. Throws only for an invalid snapshot. A
    * {@link PreparedOrderbook} was validated and rendered by `prepareOrderbook` already, and is only sent.
@@ -313,15 +314,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
     },
     publishCandles(candles) {
       checkOpen();
-      if (!Array.isArray(candles)) throw new PubsubError('INVALID_MESSAGE', 'publishCandles needs an array of candles');
-      const bodies = candles.map((candle, index) => {
-        try {
-          return toCandleBody(candle);
-        } catch (error) {
-          throw new PubsubError('INVALID_MESSAGE', `candle ${index} of the batch: ${(error as Error).message.replace(/^\[pubsub\] /, '')}`, { cause: error });
-        }
-      });
-      for (const body of bodies) enqueue('candles', body);
+      const prepared = candles instanceof PreparedCandles ? candles : prepareCandles(candles);
+      for (let i = 0; i < prepared.length; i++) enqueueJson('candles', prepared.symbols[i] as string, prepared.bodiesJson[i] as string);
       // The batch is complete: nothing is gained by waiting for more.
       drain();
     },

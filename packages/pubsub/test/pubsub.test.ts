@@ -3,7 +3,7 @@ import { type DecimalInput, lazyDecimal, parseDecimal } from '@collector/decimal
 import { findTestRedis, type TestRedis } from '@collector/testkit';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublisher, createSubscriber, prepareOrderbook, PubsubError, type CandleMessage, type ReceivedMessage } from '../src/index.js';
+import { createPublisher, createSubscriber, prepareCandles, prepareOrderbook, PubsubError, type CandleMessage, type ReceivedMessage } from '../src/index.js';
 
 const { redis, skipReason } = await findTestRedis();
 if (skipReason) console.log(`pubsub tests skipped: ${skipReason}`);
@@ -107,6 +107,30 @@ describe.skipIf(!redis)('pubsub against a real Redis', () => {
       expect((received[7]!.message as CandleMessage).eventTime).toBe(1_735_689_660_007);
       await publisher.flush();
       expect(publisher.stats()).toMatchObject({ published: 300, dropped: 0, queued: 0 });
+    } finally {
+      await publisher.close();
+      await subscriber.close();
+    }
+  });
+
+  it('publishes a prepared batch as the same messages the batch itself gives, in order; preparing refuses an invalid candle by its index', async () => {
+    const subscriber = createSubscriber({ url, channelPrefix: prefix });
+    const publisher = createPublisher({ url, channelPrefix: prefix });
+    try {
+      const all = await subscriber.subscribe({ candles: 'all' });
+      const batch = ['AUSDT', 'BUSDT'].flatMap((symbol) => Array.from({ length: 30 }, (_, minute) => ({ ...candle(symbol, minute, minute < 29), close: lazyDecimal('5E-8') })));
+      expect(() => prepareCandles([batch[0]!, { ...batch[1]!, high: 'x' }])).toThrow(
+        expect.objectContaining({ code: 'INVALID_MESSAGE', message: expect.stringContaining('candle 1 of the batch: AUSDT high') }),
+      );
+      const prepared = prepareCandles(batch);
+      expect(prepared.length).toBe(60);
+      publisher.publishCandles(batch);
+      publisher.publishCandles(prepared);
+      const received = (await take(all, 120)).map(({ message }) => ({ ...(message as CandleMessage), seq: undefined }));
+      expect(received.slice(60)).toEqual(received.slice(0, 60));
+      expect(received.slice(0, 60).map((m) => [m.symbol, m.openTime, m.close, m.isFinal])).toEqual(
+        batch.map((c) => [c.symbol, c.openTime, '0.00000005', c.isClosed]),
+      );
     } finally {
       await publisher.close();
       await subscriber.close();
