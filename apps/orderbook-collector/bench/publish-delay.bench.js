@@ -3,7 +3,9 @@
 // rendering (most of it done ahead, as pushes arrive) and the publish round trip (snapshots are published at their
 // tick; the insert starts a quarter step later). Same machine clock
 // on both ends. The subscriber runs in a worker thread of its own, so the simulator's 5,000 pushes a second in this
-// process do not hold up its event loop; its parsing of each message is included.
+// process do not hold up its event loop; its parsing of each message is included. Beside it, the collector's own
+// histogram of the grid time → Redis's acknowledgement of the tick's last snapshot (`redis_ack_*`), which tells the
+// collector's share from the delivery to and the parsing in the subscriber.
 import { randomBytes } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createSubscriber } from '@collector/pubsub';
@@ -12,6 +14,23 @@ import { benchDatabase, metric, REDIS_URL, sleep, startCollector, startSim, synt
 
 const SYMBOLS = 500;
 const MEASURE_S = 20;
+/** Bucket bounds of collector_orderbook_publish_delay_seconds, in seconds. */
+const ACK_BUCKETS = ['0.002', '0.005', '0.01', '0.02', '0.05', '0.1', '0.25', '+Inf'];
+
+/** The collector's own view of the delay: its histogram of grid time → Redis acknowledgement, cumulative counts and sum. */
+async function ackHistogram(port) {
+  const name = 'collector_orderbook_publish_delay_seconds';
+  const counts = await Promise.all(ACK_BUCKETS.map((le) => metric(port, `${name}_bucket`, { le })));
+  return { counts, sum: await metric(port, `${name}_sum`), count: await metric(port, `${name}_count`) };
+}
+
+/** The bucket bound (ms) holding quantile `q` of the observations between two scrapes, and their mean (ms). */
+function ackFigures(before, after, q) {
+  const count = after.count - before.count;
+  const index = after.counts.findIndex((c, i) => c - before.counts[i] >= q * count);
+  const bound = ACK_BUCKETS[index];
+  return { quantileLeMs: bound === '+Inf' ? null : Number(bound) * 1000, meanMs: count > 0 ? Math.round(((after.sum - before.sum) / count) * 10_000) / 10 : null, ticks: count };
+}
 
 if (!isMainThread) {
   // The subscriber: measures between 'start' and 'stop', then sends the delays back.
@@ -46,11 +65,13 @@ if (!isMainThread) {
     await subscribed;
     await waitFor(async () => (await metric(collector.port, 'collector_orderbook_book_live')) === SYMBOLS, 60_000, 'every book live');
     await sleep(1_500);
+    const ackBefore = await ackHistogram(collector.port);
     worker.postMessage('start');
     await sleep(MEASURE_S * 1000);
     const delaysReceived = next();
     worker.postMessage('stop');
     const delays = await delaysReceived;
+    const ack = ackFigures(ackBefore, await ackHistogram(collector.port), 0.99);
     emitBenchResult({
       bench: 'orderbook.publish_delay',
       value: quantile(delays, 0.99),
@@ -60,6 +81,9 @@ if (!isMainThread) {
       max_ms: Math.max(...delays),
       samples: delays.length,
       target_p99_ms: 20,
+      redis_ack_p99_le_ms: ack.quantileLeMs,
+      redis_ack_mean_ms: ack.meanMs,
+      redis_ack_ticks: ack.ticks,
       symbols: SYMBOLS,
       interval_s: 1,
       mode: 'stream',

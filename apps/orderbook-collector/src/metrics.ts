@@ -24,6 +24,7 @@ export interface OrderbookMetrics {
   invalidFrame(): void;
   partialDepth(): void;
   writeDuration(ms: number): void;
+  published(delayMs: number): void;
   ticksMissed(count: number): void;
 }
 
@@ -55,6 +56,12 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
     name: 'collector_orderbook_insert_duration_seconds',
     help: 'Durations of the successful snapshot inserts (one per grid time, or one for the grid times that queued behind a slow one)',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const publishSeconds = new Histogram({
+    name: 'collector_orderbook_publish_delay_seconds',
+    help: 'From a grid time until Redis acknowledged publishing its snapshots to the subscribers (at most 0.1 s is waited for)',
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25],
     registers: [registry],
   });
   new Gauge({
@@ -123,6 +130,7 @@ export function createOrderbookMetrics(sources: MetricsSources): OrderbookMetric
       writeSeconds.set(ms / 1000);
       insertSeconds.observe(ms / 1000);
     },
+    published: (delayMs) => publishSeconds.observe(delayMs / 1000),
     ticksMissed: (count) => ticksMissed.inc(count),
   };
 }

@@ -49,6 +49,8 @@ export interface WriterHooks {
   dropped(symbol: string): void;
   writeFailed(): void;
   writeDuration(ms: number): void;
+  /** Redis acknowledged a grid time's snapshots `delayMs` after the grid time (or the insert stopped waiting for it). */
+  published(delayMs: number): void;
 }
 
 /** Options of {@link createSnapshotWriter}. */
@@ -163,7 +165,12 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       // A timer still pending is for an earlier grid time: it queues this tick's batch too.
       insertTimer ??= setTimeout(queueForInsert, wait);
     };
-    if (publisher) void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(queueAfterTick);
+    if (publisher) {
+      void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(() => {
+        hooks.published(clock() - gridTime);
+        queueAfterTick();
+      });
+    }
     else queueAfterTick();
   }
 

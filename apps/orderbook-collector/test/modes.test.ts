@@ -52,12 +52,16 @@ async function run(mode: string, symbols: string[], levels: number, during: (c: 
   const skipped = await metric(port, 'collector_orderbook_snapshots_skipped_total');
   const missed = await metric(port, 'collector_orderbook_ticks_missed_total');
   const written = await metric(port, 'collector_orderbook_snapshots_written_total');
+  const publishDelays = {
+    count: await metric(port, 'collector_orderbook_publish_delay_seconds_count'),
+    within100ms: await metric(port, 'collector_orderbook_publish_delay_seconds_bucket', { le: '0.1' }),
+  };
   await running.stop();
   const elapsed = Date.now() - started;
   await sleep(100);
   await feed.close();
   const rows = await storedSnapshots(db, symbols);
-  return { rows, messages: feed.messages, skipped, missed, scrapedAt, written, elapsed, logs: running.logs };
+  return { rows, messages: feed.messages, skipped, missed, scrapedAt, written, publishDelays, elapsed, logs: running.logs };
 }
 
 function expectOnGrid(rows: readonly { timestamp: number }[]): void {
@@ -79,6 +83,9 @@ describe.skipIf(!redis)('order book collector against the simulator', () => {
     expectOnGrid(result.rows);
     expect(result.rows.every((r) => r.eventTime === null)).toBe(true);
     expectPublishedEqualStored(result.messages, result.rows);
+    // Each tick that published is in the collector's publish-delay histogram, acknowledged by Redis well inside a step.
+    expect(result.publishDelays.count).toBeGreaterThanOrEqual(4);
+    expect(result.publishDelays.within100ms).toBe(result.publishDelays.count);
     // No grid time is stored twice, and the update ids never go backwards.
     for (const symbol of symbols) {
       const own = result.rows.filter((r) => r.symbol === symbol);

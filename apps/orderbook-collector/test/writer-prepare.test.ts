@@ -44,7 +44,7 @@ describe.skipIf(!redis)('snapshot writer: renderings made ahead', () => {
       levels: 1,
       intervalMs: 1000,
       retryDelayMs: 50,
-      hooks: { written: () => {}, dropped: () => {}, writeFailed: () => {}, writeDuration: () => {} },
+      hooks: { written: () => {}, dropped: () => {}, writeFailed: () => {}, writeDuration: () => {}, published: () => {} },
       logger: createServiceLogger('orderbook-collector', 'silent'),
     });
     try {
