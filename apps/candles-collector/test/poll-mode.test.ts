@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_BINANCE_CLIENT_OPTIONS } from '@collector/binance-client';
-import { type BinanceSim, startBinanceSim } from '@collector/binance-sim';
+import { type BinanceSim, type BinanceSimOptions, startBinanceSim } from '@collector/binance-sim';
 import { createSubscriber } from '@collector/pubsub';
 import { createTestDatabase, findTestRedis, type TestDatabase } from '@collector/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,24 +14,35 @@ const SPEED = 120;
 const LIVE_CANDLES_WANTED = 10;
 const { redis, skipReason } = await findTestRedis();
 
-describe('poll mode', () => {
-  let sim: BinanceSim;
-  let db: TestDatabase;
-  let service: InProcessCollector | undefined;
+/** The simulator and database of a describe block, and the poll-mode collector its test starts; closed after it. */
+function pollFixture(simOptions: BinanceSimOptions, databaseName: string) {
+  const fixture = {} as { sim: BinanceSim; db: TestDatabase; service?: InProcessCollector };
   beforeAll(async () => {
-    sim = await startBinanceSim({ seed: 12, symbols: SYMBOLS, speed: SPEED });
-    db = await createTestDatabase('candles_poll_mode');
+    fixture.sim = await startBinanceSim(simOptions);
+    fixture.db = await createTestDatabase(databaseName);
   });
   afterAll(async () => {
-    await service?.stop();
-    await sim?.close();
-    await db?.drop();
+    await fixture.service?.stop();
+    await fixture.sim?.close();
+    await fixture.db?.drop();
   });
+  return fixture;
+}
+
+/** Starts the collector in poll mode (REALTIME_INTERVAL 0.1 s) from today over `symbols`; resolves once every series is live. */
+async function startPolling(fixture: ReturnType<typeof pollFixture>, symbols: readonly string[], extra: Record<string, string> = {}): Promise<void> {
+  const { sim, db } = fixture;
+  const today = new Date(sim.now()).toISOString().slice(0, 10);
+  fixture.service = await startInProcess(collectorEnv(sim, db.url, { SYMBOLS: symbols.join(','), START_DATE: today, REALTIME_MODE: 'poll', REALTIME_INTERVAL: '0.1', ...extra }));
+  await waitFor('every series live', async () => Object.values(await stateRows(db)).filter((s) => s.isRealtime).length === symbols.length, 40_000);
+}
+
+describe('poll mode', () => {
+  const fixture = pollFixture({ seed: 12, symbols: SYMBOLS, speed: SPEED }, 'candles_poll_mode');
 
   it('goes live and stores the closed candles it polls, equal to the exchange', async () => {
-    const today = new Date(sim.now()).toISOString().slice(0, 10);
-    service = await startInProcess(collectorEnv(sim, db.url, { SYMBOLS: SYMBOLS.join(','), START_DATE: today, REALTIME_MODE: 'poll', REALTIME_INTERVAL: '0.1' }));
-    await waitFor('every series live', async () => Object.values(await stateRows(db)).filter((s) => s.isRealtime).length === SYMBOLS.length, 30_000);
+    const { sim, db } = fixture;
+    await startPolling(fixture, SYMBOLS);
     const liveFrom = Math.floor(sim.now() / 60_000) * 60_000;
     const until = liveFrom + LIVE_CANDLES_WANTED * 60_000;
     await waitFor(`${LIVE_CANDLES_WANTED} candles closed after going live`, () => sim.now() > until + 60_000, 30_000);
@@ -55,27 +66,14 @@ describe('poll mode at more series than the interval allows', () => {
   const ROUND_MS = pollRoundMs(MANY.length, 100, DEFAULT_BINANCE_CLIENT_OPTIONS);
   const SPAN_MS = 12_000;
   const SAMPLE_MS = 250;
-  let sim: BinanceSim;
-  let db: TestDatabase;
-  let service: InProcessCollector | undefined;
-  beforeAll(async () => {
-    sim = await startBinanceSim({ seed: 13, symbols: MANY });
-    db = await createTestDatabase('candles_poll_paced');
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await sim?.close();
-    await db?.drop();
-  });
+  const fixture = pollFixture({ seed: 13, symbols: MANY }, 'candles_poll_paced');
 
   /** The weight this address has used in the simulator's current window, less the ping that asks. */
-  const usedWeight = async () => Number((await fetch(`${sim.restUrl}/api/v3/ping`)).headers.get('x-mbx-used-weight-1m')) - 1;
+  const usedWeight = async () => Number((await fetch(`${fixture.sim.restUrl}/api/v3/ping`)).headers.get('x-mbx-used-weight-1m')) - 1;
 
   it('polls every series at an even period within the budget, all the time', async () => {
     expect(ROUND_MS).toBeGreaterThan(1_000);
-    const today = new Date(sim.now()).toISOString().slice(0, 10);
-    service = await startInProcess(collectorEnv(sim, db.url, { SYMBOLS: MANY.join(','), START_DATE: today, REALTIME_MODE: 'poll', REALTIME_INTERVAL: '0.1' }));
-    await waitFor('every series live', async () => Object.values(await stateRows(db)).filter((s) => s.isRealtime).length === MANY.length, 40_000);
+    await startPolling(fixture, MANY);
     // Weight spent in each sample period, across window boundaries (a drop means a new window began).
     const spent: number[] = [];
     let last = await usedWeight();
@@ -105,21 +103,11 @@ describe('poll mode with rounds longer than a candle', () => {
   /** A 1m candle closes every second of real time; a round over 60 series takes 1.7 s. */
   const FAST = 60;
   const LIVE_MINUTES = 12;
-  let sim: BinanceSim;
-  let db: TestDatabase;
-  let service: InProcessCollector | undefined;
-  beforeAll(async () => {
-    sim = await startBinanceSim({ seed: 14, symbols: MANY, speed: FAST });
-    db = await createTestDatabase('candles_poll_all');
-  });
-  afterAll(async () => {
-    await service?.stop();
-    await sim?.close();
-    await db?.drop();
-  });
+  const fixture = pollFixture({ seed: 14, symbols: MANY, speed: FAST }, 'candles_poll_all');
 
   it('publishes every closed candle final exactly once, in order, and stores it', async (ctx) => {
     if (!redis) return ctx.skip(skipReason);
+    const { sim, db } = fixture;
     expect(pollRoundMs(MANY.length, 100, DEFAULT_BINANCE_CLIENT_OPTIONS) * (FAST / 60_000)).toBeGreaterThan(1);
     const prefix = `pollall${randomBytes(3).toString('hex')}:`;
     const subscriber = createSubscriber({ url: redis.url, channelPrefix: prefix });
@@ -134,11 +122,7 @@ describe('poll mode with rounds longer than a candle', () => {
     let from = 0;
     let to = 0;
     try {
-      const today = new Date(sim.now()).toISOString().slice(0, 10);
-      service = await startInProcess(
-        collectorEnv(sim, db.url, { SYMBOLS: MANY.join(','), START_DATE: today, REALTIME_MODE: 'poll', REALTIME_INTERVAL: '0.1', REDIS_ENABLED: 'true', REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: prefix }),
-      );
-      await waitFor('every series live', async () => Object.values(await stateRows(db)).filter((s) => s.isRealtime).length === MANY.length, 40_000);
+      await startPolling(fixture, MANY, { REDIS_ENABLED: 'true', REDIS_URL: redis.url, REDIS_CHANNEL_PREFIX: prefix });
       // From two minutes after going live (the first rounds may overlap the catch-up) for LIVE_MINUTES minutes.
       from = (Math.floor(sim.now() / MINUTE) + 2) * MINUTE;
       to = from + LIVE_MINUTES * MINUTE;
