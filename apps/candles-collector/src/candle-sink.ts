@@ -52,6 +52,8 @@ export class CandleSink {
   private readonly committing = new Set<string>();
   /** Per series id, the newest candle seen final: an open update of it or of an older candle is stale. */
   private readonly finalUntil = new Map<string, number>();
+  /** Candle ids of the closed candles in a commit that is running (stored ones are known to the series' progress). */
+  private readonly finalsInFlight = new Set<string>();
   private running: Promise<void> | undefined;
   /** Wakes the drain loop when a commit is done, or when updates arrive while it waits. */
   private wake: (() => void) | undefined;
@@ -70,13 +72,17 @@ export class CandleSink {
    */
   offer(kline: Candle<Decimal>, eventTime?: number): void {
     const series = seriesId(kline);
+    const id = candleId(kline);
+    const storedFinal = this.options.progress.get(series)?.hasClosed(kline.openTime) === true;
     if (kline.isClosed) {
+      // Final already, stored or being stored: a repair, a finality check or a repeated delivery brings nothing new,
+      // and publishing it again would tell subscribers twice that the candle closed.
+      if (storedFinal || this.finalsInFlight.has(id)) return;
       if (kline.openTime > (this.finalUntil.get(series) ?? Number.NEGATIVE_INFINITY)) this.finalUntil.set(series, kline.openTime);
-    } else if (kline.openTime <= (this.finalUntil.get(series) ?? Number.NEGATIVE_INFINITY)) {
+    } else if (storedFinal || kline.openTime <= (this.finalUntil.get(series) ?? Number.NEGATIVE_INFINITY)) {
       // A late open update (a replaced connection delivers twice): storing it is a no-op, publishing it a lie.
       return;
     }
-    const id = candleId(kline);
     if (this.pending.get(id)?.isClosed && !kline.isClosed) return;
     this.pending.set(id, eventTime === undefined ? kline : { ...kline, eventTime });
     if (this.running) this.nudge();
@@ -114,6 +120,7 @@ export class CandleSink {
         if (batch.length === 0) break;
         const series = new Set(batch.map((update) => seriesId(update)));
         for (const id of series) this.committing.add(id);
+        for (const update of batch) if (update.isClosed) this.finalsInFlight.add(candleId(update));
         const commit: Promise<void> = this.write(batch)
           .catch((error: unknown) => {
             // Only shutdown ends the retries: keep what was not written for the final flush.
@@ -127,6 +134,7 @@ export class CandleSink {
           })
           .finally(() => {
             for (const id of series) this.committing.delete(id);
+            for (const update of batch) if (update.isClosed) this.finalsInFlight.delete(candleId(update));
             active.delete(commit);
             this.wake?.();
           });

@@ -24,6 +24,11 @@ export class SeriesProgress {
     public contiguousUntil: number,
   ) {}
 
+  /** Whether the closed candle of `openTime` is stored (in the complete prefix or ahead of a hole), or a known gap. */
+  hasClosed(openTime: number): boolean {
+    return openTime <= this.contiguousUntil || this.ahead.has(openTime);
+  }
+
   /** Records a stored closed candle; returns true when the complete prefix grew. */
   markClosed(openTime: number): boolean {
     if (openTime <= this.contiguousUntil) return false;

@@ -54,7 +54,7 @@ async function run(mode: string, symbols: string[], levels: number, during: (c: 
   const written = await metric(port, 'collector_orderbook_snapshots_written_total');
   const publishDelays = {
     count: await metric(port, 'collector_orderbook_publish_delay_seconds_count'),
-    within100ms: await metric(port, 'collector_orderbook_publish_delay_seconds_bucket', { le: '0.1' }),
+    withinQuarterStep: await metric(port, 'collector_orderbook_publish_delay_seconds_bucket', { le: '0.25' }),
   };
   await running.stop();
   const elapsed = Date.now() - started;
@@ -83,9 +83,10 @@ describe.skipIf(!redis)('order book collector against the simulator', () => {
     expectOnGrid(result.rows);
     expect(result.rows.every((r) => r.eventTime === null)).toBe(true);
     expectPublishedEqualStored(result.messages, result.rows);
-    // Each tick that published is in the collector's publish-delay histogram, acknowledged by Redis well inside a step.
+    // Each tick that published is in the collector's publish-delay histogram, well inside a step: the insert waits
+    // 100 ms at most for Redis's acknowledgement, so only an event loop blocked for longer could take one past 0.25 s.
     expect(result.publishDelays.count).toBeGreaterThanOrEqual(4);
-    expect(result.publishDelays.within100ms).toBe(result.publishDelays.count);
+    expect(result.publishDelays.withinQuarterStep).toBe(result.publishDelays.count);
     // No grid time is stored twice, and the update ids never go backwards.
     for (const symbol of symbols) {
       const own = result.rows.filter((r) => r.symbol === symbol);
