@@ -41,8 +41,8 @@ const candleId = (c: Candle<Decimal>): string => `${c.symbol}|${c.interval}|${c.
 /**
  * The one live write path, for open and closed candles alike. A batch is one upsert statement, however many
  * series it holds; only once it is stored is the batch published (its messages rendered while it is stored), sent to
- * Redis in parts of 50, so a subscriber that receives a final candle can read it from `candles` at once. The state rows of the series that moved follow on
- * their own lane ({@link StateLane}), one statement for all of them. While commits are in flight new updates
+ * Redis in parts of 50, so a subscriber that receives a final candle can read it from `candles` at once. The state
+ * rows of the series that moved follow on their own lane ({@link StateLane}), one statement for all of them. While commits are in flight new updates
  * collect, so batches grow with load and a database outage costs memory per candle, not per update. Commits run
  * concurrently only for different series, so the updates of one series are stored and published in order.
  */
@@ -91,6 +91,11 @@ export class CandleSink {
         this.running = undefined;
       });
     }
+  }
+
+  /** Open time of the newest candle of the series (`seriesId`) offered final; undefined before the first. */
+  newestFinal(series: string): number | undefined {
+    return this.finalUntil.get(series);
   }
 
   /** Resolves once everything offered before the call is written, state rows included (or the sink is aborted). */
@@ -177,7 +182,7 @@ export class CandleSink {
     stored.catch(() => {});
     // Rendered while PostgreSQL stores the batch, so that once it is stored publishing only sends. Not before the
     // next turn: the statement leaves in this turn's microtasks (postgres.js sends on the promise's `then`).
-    await nextTurn();
+    if (this.options.publisher) await nextTurn();
     const messages = this.render(batch);
     await stored;
     const commitMs = performance.now() - started;

@@ -2,6 +2,7 @@ import { type BinanceClientOptions, ENDPOINT_WEIGHTS, MAX_KLINES_LIMIT } from '@
 import { type CandleSeries, nextCandleOpen } from '@collector/candle';
 import type { CollectorContext } from './context.js';
 import { seriesId } from './progress.js';
+
 /**
  * Share of the client's weight budget that poll rounds are paced to; the rest is left to what else the collector
  * asks (repairs, gap scans, symbol refreshes), so those do not have to wait for a window's end either.
@@ -25,27 +26,21 @@ export function pollRoundMs(seriesCount: number, realtimeIntervalMs: number, bud
 
 /**
  * Poll mode, the fallback: one round over every live series (as `keys` says at each round) every
- * {@link pollRoundMs}, through the client's weight budget. Each poll asks for the candles from the first one this
- * feed has not seen closed (or, at a series' first poll, after its stored complete prefix) up to the open one: a
- * klines request weighs 2 whatever its limit, so a round that comes several candles later still brings every candle
- * closed since the last, each final candle is offered (and published) once, and none waits for a repair.
+ * {@link pollRoundMs}, through the client's weight budget. Each poll asks for the candles after the newest one the
+ * sink has taken final (or after the stored complete prefix, when that is further) up to the open one: a klines
+ * request weighs 2 whatever its limit, so a round that comes several candles later still brings every candle closed
+ * since the last, and none waits for a repair.
  */
 export function startPollFeed(ctx: CollectorContext, keys: () => readonly CandleSeries[]): { close(): Promise<void> } {
   let stopped = false;
-  /** Per series: open time of the newest candle a poll found closed. */
-  const seenClosedUntil = new Map<string, number>();
   async function poll(key: CandleSeries): Promise<void> {
     const id = seriesId(key);
-    const after = Math.max(seenClosedUntil.get(id) ?? Number.NEGATIVE_INFINITY, ctx.progress.get(id)?.contiguousUntil ?? Number.NEGATIVE_INFINITY);
-    const rows = await ctx.client.klines(
-      Number.isFinite(after)
-        ? { symbol: key.symbol, interval: key.interval, startTime: nextCandleOpen(key.interval, after), limit: MAX_KLINES_LIMIT }
-        : { symbol: key.symbol, interval: key.interval, limit: 2 },
-    );
-    for (const kline of rows) {
-      ctx.sink.offer(kline);
-      if (kline.isClosed && kline.openTime > (seenClosedUntil.get(id) ?? Number.NEGATIVE_INFINITY)) seenClosedUntil.set(id, kline.openTime);
-    }
+    const progress = ctx.progress.get(id);
+    // Stopped since the round began (given up to another replica, or no longer selected).
+    if (progress === undefined) return;
+    const after = Math.max(progress.contiguousUntil, ctx.sink.newestFinal(id) ?? Number.NEGATIVE_INFINITY);
+    const rows = await ctx.client.klines({ symbol: key.symbol, interval: key.interval, startTime: nextCandleOpen(key.interval, after), limit: MAX_KLINES_LIMIT });
+    for (const kline of rows) ctx.sink.offer(kline);
   }
   const loop = (async () => {
     while (!stopped && !ctx.signal.aborted) {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createSubscriber } from '@collector/pubsub';
-import { emitBenchResult, quantile } from '@collector/testkit/bench';
+import { emitBenchResult, quantile, sumMetricSamples } from '@collector/testkit/bench';
 import { benchDatabase, metric, REDIS_URL, sleep, startCollector, startSim, syntheticSymbols, waitFor } from './lib.js';
 
 const SYMBOLS = 500;
@@ -20,8 +20,9 @@ const ACK_BUCKETS = ['0.002', '0.005', '0.01', '0.02', '0.05', '0.1', '0.25', '+
 /** The collector's own view of the delay: its histogram of grid time → Redis acknowledgement, cumulative counts and sum. */
 async function ackHistogram(port) {
   const name = 'collector_orderbook_publish_delay_seconds';
-  const counts = await Promise.all(ACK_BUCKETS.map((le) => metric(port, `${name}_bucket`, { le })));
-  return { counts, sum: await metric(port, `${name}_sum`), count: await metric(port, `${name}_count`) };
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const counts = ACK_BUCKETS.map((le) => sumMetricSamples(text, `${name}_bucket`, { le }));
+  return { counts, sum: sumMetricSamples(text, `${name}_sum`), count: sumMetricSamples(text, `${name}_count`) };
 }
 
 /** The bucket bound (ms) holding quantile `q` of the observations between two scrapes, and their mean (ms). */

@@ -170,8 +170,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
         hooks.published(clock() - gridTime);
         queueAfterTick();
       });
-    }
-    else queueAfterTick();
+    } else queueAfterTick();
   }
 
   function schedulePublish(): void {

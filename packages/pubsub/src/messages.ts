@@ -129,7 +129,7 @@ export class PreparedCandles {
  * (`INVALID_MESSAGE`) naming its index, and nothing is rendered.
  */
 export function prepareCandles(candles: readonly CandleUpdate<DecimalInput>[]): PreparedCandles {
-  if (!Array.isArray(candles)) throw new PubsubError('INVALID_MESSAGE', 'publishCandles needs an array of candles');
+  if (!Array.isArray(candles)) throw new PubsubError('INVALID_MESSAGE', 'prepareCandles and publishCandles need an array of candles');
   const symbols: string[] = [];
   const bodiesJson: string[] = [];
   candles.forEach((candle, index) => {
