@@ -5,7 +5,7 @@ import type { CollectorContext } from './context.js';
 import type { ExchangeClock } from './exchange-clock.js';
 import { LiveRouter, openStreamFeed, type StreamFeed } from './live-feed.js';
 import { startPollFeed } from './poll-feed.js';
-import { seriesId } from './progress.js';
+import { type SeriesProgress, seriesId, stateStream } from './progress.js';
 import { catchUp, fetchClosedRange } from './repair.js';
 import { pause, untilDone } from './retry.js';
 
@@ -147,6 +147,20 @@ export async function createSeriesRunner(ctx: CollectorContext, clock: ExchangeC
     return running;
   };
 
+  /**
+   * `is_realtime` says a replica follows the series live now, as the order book collector's rows do: a series this
+   * replica stops (a shutdown, or a hand-over) is marked so, in one statement, before its lease goes to another
+   * replica, whose hand-over marks it live again. One attempt: a stop must not wait on a database that is away.
+   */
+  const markNotRealtime = async (states: SeriesProgress[]): Promise<void> => {
+    if (states.length === 0) return;
+    try {
+      await store.advanceStates(states.map((state) => ({ symbol: state.key.symbol, stream: stateStream(state.key.interval), lastTimestamp: state.contiguousUntil, isRealtime: false })));
+    } catch (error) {
+      logger.warn({ err: error, series: states.length }, 'marking stopped series not realtime failed');
+    }
+  };
+
   const timers: NodeJS.Timeout[] = [];
   let scanning: Promise<void> | undefined;
   // Declared before the poll feed: its loop asks for the live keys at once, before its first await.
@@ -190,10 +204,13 @@ export async function createSeriesRunner(ctx: CollectorContext, clock: ExchangeC
       for (const running of fresh) if (!running.abort.signal.aborted) run(running);
     },
     async stop(keys) {
+      // Taken before stopOne forgets them.
+      const wasLive = keys.flatMap((key) => (series.get(seriesId(key))?.live ? (progress.get(seriesId(key)) ?? []) : []));
       const stopped = keys.map(stopOne).filter((s): s is RunningSeries => s !== undefined);
       if (stopped.length === 0) return;
       await feed?.remove(stopped.map((s) => s.key)).catch((error: unknown) => logger.warn({ err: error }, 'unsubscribing streams failed'));
       await Promise.all(stopped.map((s) => s.history));
+      await markNotRealtime(wasLive);
     },
     running: () => [...series.values()].map((s) => s.key),
     connected: () => feed?.connected() ?? true,

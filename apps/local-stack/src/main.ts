@@ -5,6 +5,7 @@ import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
 import { ConfigError, DEFAULT_SYMBOLS, isFixedSelection, localUrl, parseSymbolSelection, readEnv, startScriptNodeFlags, startStatusLine } from '@collector/service-kit';
 import type { StatusReport } from '@collector/status-page';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
+import { onLauncherGone, runInOwnSession } from './own-session.js';
 import { redisAnswers } from './redis-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -73,8 +74,9 @@ async function main(): Promise<void> {
   let sim: BinanceSim | undefined;
 
   if (readEnv(env, 'DATABASE_URL') === undefined && readEnv(env, 'DB_HOST') === undefined) {
-    say('no DATABASE_URL or DB_HOST: starting an embedded PostgreSQL with its data in .data/');
-    database = await startEmbeddedDatabase(`${ROOT}.data`);
+    const dataDir = readEnv(env, 'LOCAL_STACK_DATA_DIR') ?? `${ROOT}.data`;
+    say(`no DATABASE_URL or DB_HOST: starting an embedded PostgreSQL with its data in ${dataDir}`);
+    database = await startEmbeddedDatabase(dataDir);
     env.DATABASE_URL = database.url;
   }
   const redisUrl = readEnv(env, 'REDIS_URL') ?? `redis://${readEnv(env, 'REDIS_HOST') ?? '127.0.0.1'}:${readEnv(env, 'REDIS_PORT') ?? '6379'}`;
@@ -146,14 +148,18 @@ async function main(): Promise<void> {
   // from under collectors that are still flushing; the stop above ends it after them instead.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  // `on`, not `once`: a second Ctrl-C while stopping must not kill the stack before its children (the stop is bounded).
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  onLauncherGone(() => void stop());
   // One-shot runs (END_DATE) end by themselves; when every collector has ended, so does the stack.
   await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
   await stop();
 }
 
-main().catch((error: unknown) => {
-  say(error instanceof ConfigError ? error.message : `failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+if (runInOwnSession()) {
+  main().catch((error: unknown) => {
+    say(error instanceof ConfigError ? error.message : `failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
