@@ -5,7 +5,7 @@ import type { Logger } from '@collector/service-kit';
 import type { Store } from '@collector/store';
 import type { CollectorContext } from './context.js';
 import type { CandlesMetrics } from './metrics.js';
-import { type SeriesProgress, seriesId, stateStream } from './progress.js';
+import { type SeriesProgress, seriesId, stateRowOf } from './progress.js';
 import { untilDone } from './retry.js';
 import { StateLane } from './state-lane.js';
 import { YoungGenerationCollector } from './young-gc.js';
@@ -243,7 +243,7 @@ export async function writeProgress(
   extra: { isRealtime?: boolean } = {},
 ): Promise<void> {
   await untilDone(
-    () => store.setState({ symbol: series.key.symbol, stream: stateStream(series.key.interval), lastTimestamp: series.contiguousUntil, ...extra }),
+    () => store.setState(stateRowOf(series, extra.isRealtime)),
     { what: 'state write', retryDelayMs: options.retryDelayMs, signal: options.signal, logger: options.logger, onFailure: () => options.metrics.writeFailures.inc() },
   );
 }

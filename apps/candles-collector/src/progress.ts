@@ -1,4 +1,5 @@
 import { type CandleInterval, type CandleSeries, nextCandleOpen } from '@collector/candle';
+import type { CollectorStateInput } from '@collector/store';
 
 /** `BTCUSDT|1m`: the key of a series in maps. */
 export function seriesId(key: CandleSeries): string {
@@ -8,6 +9,12 @@ export function seriesId(key: CandleSeries): string {
 /** The `collector_state.stream` value of a series: `candles:1m`. */
 export function stateStream(interval: CandleInterval): string {
   return `candles:${interval}`;
+}
+
+/** The series' `collector_state` row: its complete prefix, and `is_realtime` when given (kept as stored otherwise). */
+export function stateRowOf(series: SeriesProgress, isRealtime?: boolean): CollectorStateInput {
+  const row = { symbol: series.key.symbol, stream: stateStream(series.key.interval), lastTimestamp: series.contiguousUntil };
+  return isRealtime === undefined ? row : { ...row, isRealtime };
 }
 
 /**

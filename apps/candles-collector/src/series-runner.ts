@@ -5,7 +5,7 @@ import type { CollectorContext } from './context.js';
 import type { ExchangeClock } from './exchange-clock.js';
 import { LiveRouter, openStreamFeed, type StreamFeed } from './live-feed.js';
 import { startPollFeed } from './poll-feed.js';
-import { type SeriesProgress, seriesId, stateStream } from './progress.js';
+import { type SeriesProgress, seriesId, stateRowOf } from './progress.js';
 import { catchUp, fetchClosedRange } from './repair.js';
 import { pause, untilDone } from './retry.js';
 
@@ -155,7 +155,7 @@ export async function createSeriesRunner(ctx: CollectorContext, clock: ExchangeC
   const markNotRealtime = async (states: SeriesProgress[]): Promise<void> => {
     if (states.length === 0) return;
     try {
-      await store.advanceStates(states.map((state) => ({ symbol: state.key.symbol, stream: stateStream(state.key.interval), lastTimestamp: state.contiguousUntil, isRealtime: false })));
+      await store.advanceStates(states.map((state) => stateRowOf(state, false)));
     } catch (error) {
       logger.warn({ err: error, series: states.length }, 'marking stopped series not realtime failed');
     }

