@@ -141,7 +141,13 @@ export class StreamHub {
     return topic;
   }
 
-  /** One scheduler step at real time `realNow` (performance.now()). */
+  /**
+   * One scheduler step at real time `realNow` (performance.now()). The step renders the market as of its sim time
+   * `t`, but each event's `E` is the sim time at which it is rendered, as Binance stamps an event when it produces
+   * it: a step of 400 kline events took 3-10 ms to render on two busy cores, and with the step's time as every
+   * event's `E` the last of them left that much older than they said, a delay a consumer measuring from `E` took
+   * for its own.
+   */
   tick(realNow: number): void {
     const { faults, options: o } = this.ctx;
     const t = this.ctx.now();
@@ -156,7 +162,7 @@ export class StreamHub {
       if (topic.kind === 'kline') this.klineTick(topic, t, realNow, silent);
       else if (realNow + this.slackMs >= topic.due) {
         topic.due = advanceDue(topic.due, topic.periodMs, realNow);
-        if (topic.kind === 'diff') this.flushDiff(topic, t, silent);
+        if (topic.kind === 'diff') this.flushDiff(topic, silent);
         else if (!silent) this.publishPartial(topic);
       }
     }
@@ -185,13 +191,13 @@ export class StreamHub {
     }
   }
 
-  private flushDiff(topic: DiffTopic, t: number, stalled: boolean): void {
+  private flushDiff(topic: DiffTopic, stalled: boolean): void {
     const d = topic.pending;
     if (!d) return;
     topic.pending = undefined;
     if (stalled || this.ctx.faults.takeDepthSkip(topic.symbol)) return;
     const b = topic.book;
-    const payload = JSON.stringify({ e: 'depthUpdate', E: t, s: topic.symbol, U: d.U, u: d.u, b: b.renderChanges(d.bids, true), a: b.renderChanges(d.asks, false) });
+    const payload = JSON.stringify({ e: 'depthUpdate', E: this.ctx.now(), s: topic.symbol, U: d.U, u: d.u, b: b.renderChanges(d.bids, true), a: b.renderChanges(d.asks, false) });
     this.publish(topic, payload);
   }
 
@@ -208,12 +214,12 @@ export class StreamHub {
         topic.candle = new CandleAccumulator(topic.market, topic.interval, open);
         break;
       }
-      if (!stalled && topic.market.schedule.tradedDuring(closed.open, closed.closeTime + 1)) this.publish(topic, klineEvent(topic.market, topic.interval, closed.at(closed.closeTime + 1), t, true, sci));
+      if (!stalled && topic.market.schedule.tradedDuring(closed.open, closed.closeTime + 1)) this.publish(topic, klineEvent(topic.market, topic.interval, closed.at(closed.closeTime + 1), this.ctx.now(), true, sci));
       topic.candle = new CandleAccumulator(topic.market, topic.interval, nextOpen(topic.interval, closed.open));
     }
     if (realNow + this.slackMs < topic.due) return;
     topic.due = advanceDue(topic.due, topic.periodMs, realNow);
-    if (!stalled) this.publish(topic, klineEvent(topic.market, topic.interval, topic.candle.at(t), t, false, sci));
+    if (!stalled) this.publish(topic, klineEvent(topic.market, topic.interval, topic.candle.at(t), this.ctx.now(), false, sci));
   }
 
   private publish(topic: Topic, payload: string): void {
