@@ -40,19 +40,34 @@ describe('YoungGenerationCollector', () => {
     await nextTurn();
   });
 
-  it('collects for real under --expose-gc', async () => {
+  it('runs a forced minor collection for real under --expose-gc', async () => {
     // vitest's workers run without the flag; the real gc() is what the service gets with it.
     const { runInNewContext } = await import('node:vm');
     const { setFlagsFromString } = await import('node:v8');
+    const { constants, PerformanceObserver } = await import('node:perf_hooks');
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-    const before: number[] = [];
-    const collector = new YoungGenerationCollector(gc, () => {
-      before.push(1);
-      return 1;
+    // V8 reports each collection; only gc() calls carry the forced flag, so V8's own scavenges do not count.
+    const forcedMinorAt: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const { kind, flags } = (entry as unknown as { detail: { kind: number; flags: number } }).detail;
+        if (kind === constants.NODE_PERFORMANCE_GC_MINOR && (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) forcedMinorAt.push(entry.startTime);
+      }
     });
-    collector.idle();
-    await nextTurn();
-    expect(before).toEqual([1]);
+    observer.observe({ entryTypes: ['gc'] });
+    try {
+      const collector = new YoungGenerationCollector(gc, () => 1);
+      const idleAt = performance.now();
+      collector.idle();
+      expect(forcedMinorAt).toEqual([]);
+      await nextTurn();
+      // Observers hear of a collection asynchronously.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(forcedMinorAt).toHaveLength(1);
+      expect(forcedMinorAt[0]).toBeGreaterThanOrEqual(idleAt);
+    } finally {
+      observer.disconnect();
+    }
   });
 });
