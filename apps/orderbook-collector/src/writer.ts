@@ -31,6 +31,9 @@ export const INSERT_AFTER_TICK_FRACTION = 0.25;
 /** A symbol's `collector_state` row is rewritten at most this often (and on every change of `is_realtime`). */
 export const STATE_EVERY_MS = 1_000;
 
+/** What the writer publishes through; only present with REDIS_ENABLED. */
+type LiveFeed = Pick<Publisher, 'publishOrderbook' | 'flush'>;
+
 /** A snapshot as the publisher takes it. */
 function toOrderbookInput(record: OrderbookSnapshotRecord): OrderbookInput {
   return {
@@ -57,7 +60,7 @@ export interface WriterHooks {
 export interface SnapshotWriterOptions {
   store: Pick<Store, 'insertOrderbookSnapshots' | 'advanceStates'>;
   /** Absent when REDIS_ENABLED=false. */
-  publisher: Pick<Publisher, 'publishOrderbook' | 'flush'> | undefined;
+  publisher: LiveFeed | undefined;
   symbols: readonly string[];
   levels: number;
   intervalMs: number;
@@ -130,18 +133,17 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   /** Each symbol's snapshot rendered ahead of its grid time (see `prepare`). */
   const prepared = new Map<string, PreparedOrderbook>();
 
-  function publishSlice(records: readonly OrderbookSnapshotRecord[]): void {
-    if (publisher === undefined) return;
+  function publishSlice(feed: LiveFeed, records: readonly OrderbookSnapshotRecord[]): void {
     for (const record of records) {
       const ready = prepared.get(record.symbol);
       // One update id is one state of the book, so the rendering made for it ahead is this snapshot's.
       if (ready !== undefined) prepared.delete(record.symbol);
       if (ready !== undefined && ready.timestamp === record.timestamp && ready.lastUpdateId === record.lastUpdateId) {
-        publisher.publishOrderbook(ready);
+        feed.publishOrderbook(ready);
         continue;
       }
       try {
-        publisher.publishOrderbook(toOrderbookInput(record));
+        feed.publishOrderbook(toOrderbookInput(record));
       } catch (error) {
         logger.error({ symbol: record.symbol, err: error }, 'snapshot not publishable');
       }
@@ -153,30 +155,30 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
    * while slice k+1 is rendered. Once Redis has taken a tick's snapshots (or after {@link INSERT_AFTER_PUBLISH_MAX_MS}),
    * and {@link INSERT_AFTER_TICK_FRACTION} of a step after its grid time, its insert is queued.
    */
-  function publishTurn(): void {
+  function publishTurn(feed: LiveFeed): void {
     publishScheduled = false;
     const slice = toPublish.shift();
-    if (slice !== undefined) publishSlice(slice);
-    if (toPublish.length > 0) return schedulePublish();
+    if (slice !== undefined) publishSlice(feed, slice);
+    if (toPublish.length > 0) return schedulePublish(feed);
     const gridTime = slice?.[0]?.timestamp ?? clock();
-    const queueAfterTick = () => {
-      const wait = gridTime + INSERT_AFTER_TICK_FRACTION * options.intervalMs - clock();
-      if (wait <= 0 || closing) return queueForInsert();
-      // A timer still pending is for an earlier grid time: it queues this tick's batch too.
-      insertTimer ??= setTimeout(queueForInsert, wait);
-    };
-    if (publisher) {
-      void publisher.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(() => {
-        hooks.published(clock() - gridTime);
-        queueAfterTick();
-      });
-    } else queueAfterTick();
+    void feed.flush(INSERT_AFTER_PUBLISH_MAX_MS).then(() => {
+      hooks.published(clock() - gridTime);
+      queueAfterTick(gridTime);
+    });
   }
 
-  function schedulePublish(): void {
+  function schedulePublish(feed: LiveFeed): void {
     if (publishScheduled) return;
     publishScheduled = true;
-    setImmediate(publishTurn);
+    setImmediate(() => publishTurn(feed));
+  }
+
+  /** Queues the insert of what was handed over, once {@link INSERT_AFTER_TICK_FRACTION} of a step is past `gridTime`. */
+  function queueAfterTick(gridTime: number): void {
+    const wait = gridTime + INSERT_AFTER_TICK_FRACTION * options.intervalMs - clock();
+    if (wait <= 0 || closing) return queueForInsert();
+    // A timer still pending is for an earlier grid time: it queues this tick's batch too.
+    insertTimer ??= setTimeout(queueForInsert, wait);
   }
 
   function queueForInsert(): void {
@@ -299,7 +301,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
       if (publisher === undefined) return queueForInsert();
       for (let i = 0; i < snapshots.length; i += PUBLISH_SLICE) toPublish.push(snapshots.slice(i, i + PUBLISH_SLICE));
       // The first slice goes now, in the tick's own turn (unless earlier ticks are still being published, in order).
-      if (!publishScheduled) publishTurn();
+      if (!publishScheduled) publishTurn(publisher);
     },
     setRealtime(symbol, value) {
       if (realtime.get(symbol) === value) return;
@@ -319,7 +321,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
         deadlineTimer = setTimeout(resolve, timeoutMs);
       });
       // What is still being published is published now, and joins the final insert.
-      for (const slice of toPublish.splice(0)) publishSlice(slice);
+      if (publisher !== undefined) for (const slice of toPublish.splice(0)) publishSlice(publisher, slice);
       for (const batch of toQueue.splice(0)) queue.push(...batch);
       const final = (async () => {
         while (writing) await writing;
