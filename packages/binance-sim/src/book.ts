@@ -1,5 +1,6 @@
 import { BinanceSimError } from './errors.js';
 import { symbolKey, type SimSymbol, type SymbolMarket } from './market.js';
+import { remembered } from './remembered.js';
 
 /** A book rendered as on the wire: `[price, qty]` strings, best first. */
 export interface SimBookState {
@@ -123,30 +124,16 @@ function rng(seed: number): () => number {
 }
 
 /**
+ * Renderings a book keeps per formatter: a book renders the same top levels ten times a second per stream (40 levels
+ * a partial-depth push, mostly the same as the last push's), and the string work was a third of a push's cost.
+ */
+const MAX_CACHED_RENDERINGS = 1_000;
+
+/**
  * An evolving order book for one symbol: levels on the tick grid, dense near the touch and
  * sparser deeper, following a target mid price a few levels per tick. Every tick is a pure
  * function of (seed, symbol, previous state, target mid), so the same ticks give the same book.
  */
-/** Renderings a book keeps per formatter: a partial-depth push renders 40 levels, which mostly repeat from push to push. */
-const MAX_CACHED_RENDERINGS = 1_000;
-
-/**
- * `format` remembering what it rendered (forgetting everything at {@link MAX_CACHED_RENDERINGS}): a book renders the
- * same top levels ten times a second per stream, and the string work was a third of a partial-depth push's cost.
- */
-function remembered(format: (n: number) => string): (n: number) => string {
-  const known = new Map<number, string>();
-  return (n) => {
-    let text = known.get(n);
-    if (text === undefined) {
-      if (known.size === MAX_CACHED_RENDERINGS) known.clear();
-      text = format(n);
-      known.set(n, text);
-    }
-    return text;
-  };
-}
-
 export class OrderBook {
   readonly bids = new Side(true);
   readonly asks = new Side(false);
@@ -172,8 +159,8 @@ export class OrderBook {
     // average extra gap so 5000 levels span about 1.5% of the price
     this.gapScale = Math.max(0, info.basePriceTicks * 4e-6 - 1);
     this.maxQtySteps = Math.max(10, Math.floor(info.baseVolumeSteps / 20));
-    this.fmtPrice = remembered(priceFormatter(info.tickDecimals));
-    this.fmtQty = remembered(qtyFormatter(info.stepDecimals, info.qtyRenderDecimals));
+    this.fmtPrice = remembered(priceFormatter(info.tickDecimals), MAX_CACHED_RENDERINGS);
+    this.fmtQty = remembered(qtyFormatter(info.stepDecimals, info.qtyRenderDecimals), MAX_CACHED_RENDERINGS);
     this.zero = this.fmtQty(0);
     const mid = Math.max(2, Math.round(midTicks));
     let p = mid - 1;

@@ -1,4 +1,5 @@
 import { TradingSchedule } from './listings.js';
+import { remembered } from './remembered.js';
 
 /** One symbol of the simulated exchange. */
 export interface SimSymbol {
@@ -71,6 +72,9 @@ export interface RawCandle {
 
 const LEVELS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144];
 
+/** Minutes a market keeps computed (see `SymbolMarket.minute`). */
+const MINUTES_KEPT = 64;
+
 /** Deterministic 1m market for one symbol: every value is a pure function of (seed, symbol, minute). */
 export class SymbolMarket {
   private readonly key: number;
@@ -117,8 +121,14 @@ export class SymbolMarket {
     return BigInt(this.rawCloseTicks(k)) * this.tickScale;
   }
 
-  /** The complete 1m candle of minute index m (minutes since the epoch). */
-  minute(m: number): RawCandle {
+  /**
+   * The complete 1m candle of minute index m (minutes since the epoch), frozen, since callers share it. Remembered:
+   * a 1s candle's close, its stream event and the open candle after it ask for the same minute several times a
+   * second, and computing it was about a third of a kline event's cost.
+   */
+  readonly minute: (m: number) => RawCandle = remembered((m) => Object.freeze(this.computeMinute(m)), MINUTES_KEPT);
+
+  private computeMinute(m: number): RawCandle {
     const openTime = m * 60_000;
     const open = this.close(m - 1);
     if (this.isQuiet(m)) {
