@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { emitBenchResult, quantile } from '@collector/testkit/bench';
 import { Redis } from 'ioredis';
-import { createPublisher, createSubscriber, prepareOrderbook } from '../dist/index.js';
+import { channelName, createPublisher, createSubscriber, MESSAGE_VERSION, prepareOrderbook } from '../dist/index.js';
 
 const SNAPSHOTS = 500;
 const SLICE = 100;
@@ -47,7 +47,7 @@ async function runSubscriber(kind, prefix) {
   } else {
     const redis = new Redis(REDIS_URL);
     redis.on('message', (_channel, payload) => delays.push(Date.now() - JSON.parse(payload).timestamp));
-    await redis.subscribe(`${prefix}orderbook:all`);
+    await redis.subscribe(channelName('orderbook', 'all', prefix));
     stop = () => redis.quit();
   }
   process.on('message', async () => {
@@ -70,20 +70,41 @@ async function startSubscriber(kind, prefix) {
   };
 }
 
-/** Our publisher: each tick's snapshots prepared ahead, handed over a slice per turn at the grid time. */
-async function publishOurs(prefix) {
-  const publisher = createPublisher({ url: REDIS_URL, channelPrefix: prefix });
+/**
+ * The tick loop both passes share: `render(gridTime, tick)` builds a tick's slices ahead of its grid time, and at the
+ * grid time `send(slice)` hands them over one per turn of the event loop.
+ */
+async function everyTick(render, send) {
   for (let tick = 0; tick < TICKS; tick++) {
     const gridTime = (Math.floor(Date.now() / GRID_MS) + 1) * GRID_MS;
     await sleepUntil(gridTime - RENDER_AHEAD_MS);
-    const prepared = Array.from({ length: SNAPSHOTS }, (_, i) => prepareOrderbook(snapshot(i, gridTime, tick)));
+    const slices = render(gridTime, tick);
     await sleepUntil(gridTime);
-    for (let from = 0; from < SNAPSHOTS; from += SLICE) {
-      for (const one of prepared.slice(from, from + SLICE)) publisher.publishOrderbook(one);
+    for (const slice of slices) {
+      send(slice);
       await nextTurn();
     }
-    await publisher.flush();
   }
+}
+
+/** A tick's snapshots in slices of {@link SLICE}, each slice an array built by `build(snapshot)`. */
+function slicesOf(gridTime, tick, build) {
+  const slices = [];
+  for (let from = 0; from < SNAPSHOTS; from += SLICE) {
+    slices.push(Array.from({ length: SLICE }, (_, i) => build(snapshot(from + i, gridTime, tick))));
+  }
+  return slices;
+}
+
+/** Our publisher: each tick's snapshots prepared ahead, handed over a slice per turn at the grid time. */
+async function publishOurs(prefix) {
+  const publisher = createPublisher({ url: REDIS_URL, channelPrefix: prefix });
+  await everyTick(
+    (gridTime, tick) => slicesOf(gridTime, tick, prepareOrderbook),
+    (slice) => {
+      for (const prepared of slice) publisher.publishOrderbook(prepared);
+    },
+  );
   await publisher.close();
 }
 
@@ -92,29 +113,21 @@ const resp = (...args) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byt
 
 /** The reference: the same messages (envelope and body) to the same two channels, as RESP written ahead, a slice per turn. */
 async function publishReference(prefix) {
-  const socket = net.connect(new URL(REDIS_URL).port || 6379, new URL(REDIS_URL).hostname);
+  const { hostname, port } = new URL(REDIS_URL);
+  const socket = net.connect(Number(port || 6379), hostname);
   socket.setNoDelay(true);
   await new Promise((resolve) => socket.once('connect', resolve));
   socket.on('data', () => {});
-  for (let tick = 0; tick < TICKS; tick++) {
-    const gridTime = (Math.floor(Date.now() / GRID_MS) + 1) * GRID_MS;
-    await sleepUntil(gridTime - RENDER_AHEAD_MS);
-    const slices = [];
-    for (let from = 0; from < SNAPSHOTS; from += SLICE) {
-      let text = '';
-      for (let i = from; i < from + SLICE; i++) {
-        const one = prepareOrderbook(snapshot(i, gridTime, tick));
-        const message = `{"v":1,"seq":${tick + 1},"publisher":"reference",${one.bodyJson.slice(1)}`;
-        text += resp('PUBLISH', `${prefix}orderbook:${one.symbol}`, message) + resp('PUBLISH', `${prefix}orderbook:all`, message);
-      }
-      slices.push(text);
-    }
-    await sleepUntil(gridTime);
-    for (const text of slices) {
-      socket.write(text);
-      await nextTurn();
-    }
-  }
+  const all = channelName('orderbook', 'all', prefix);
+  await everyTick(
+    (gridTime, tick) =>
+      slicesOf(gridTime, tick, (one) => {
+        const { symbol, bodyJson } = prepareOrderbook(one);
+        const message = `{"v":${MESSAGE_VERSION},"seq":${tick + 1},"publisher":"reference",${bodyJson.slice(1)}`;
+        return resp('PUBLISH', channelName('orderbook', symbol, prefix), message) + resp('PUBLISH', all, message);
+      }).map((commands) => commands.join('')),
+    (text) => socket.write(text),
+  );
   await new Promise((resolve) => socket.end(resolve));
 }
 
